@@ -1,0 +1,65 @@
+import type { ResourceOptions, ResourceType } from "../graph/resource.js";
+import type { Props, Value } from "../graph/value.js";
+
+/** The state format version this build writes. A newer file is refused, never overwritten. */
+export const STATE_FORMAT_VERSION = 1;
+
+/** One object infra manages, as last applied or refreshed. */
+export interface ResourceState {
+  address: string;
+  type: ResourceType;
+  provider: string;
+  /** The provider's id for the real object. */
+  id: string;
+  /** Inputs as applied (references resolved; secrets kept wrapped as `{$secret}`). */
+  props: Props;
+  outputs: Props;
+  /** Addresses it depended on when applied: deletes run in the reverse of this order. */
+  dependencies: string[];
+  options: Pick<ResourceOptions, "protect" | "retainOnDelete" | "deleteBeforeReplace">;
+  /** ISO time of the last create or update. */
+  updatedAt: string;
+}
+
+export interface StateFile {
+  formatVersion: number;
+  /** Random id fixed when the state is first written; a saved plan must match it. */
+  lineage: string;
+  /** Incremented on every write; a saved plan must match it. */
+  serial: number;
+  stack: string;
+  /** Version of infra that last wrote it. */
+  infraVersion: string;
+  resources: ResourceState[];
+  outputs: Record<string, Value>;
+}
+
+export function emptyState(stack: string, lineage: string, infraVersion: string): StateFile {
+  return { formatVersion: STATE_FORMAT_VERSION, lineage, serial: 0, stack, infraVersion, resources: [], outputs: {} };
+}
+
+/** Information a lock file records about its holder. */
+export interface LockInfo {
+  id: string;
+  pid: number;
+  host: string;
+  command: string;
+  createdAt: string;
+}
+
+/** A place state lives: the local file backend by default, etcd for teams and clusters. */
+export interface StateBackend {
+  /** Human description, e.g. the path of the state file. */
+  readonly location: string;
+  /** Reads the state; `undefined` when none has been written yet. Refuses corrupt or newer files. */
+  read(): Promise<StateFile | undefined>;
+  /** Writes atomically; the previous version is kept as a backup. Increments nothing itself. */
+  write(state: StateFile): Promise<void>;
+  /** Takes the lock, waiting up to `timeoutMs`; throws naming the holder after that. */
+  lock(info: Omit<LockInfo, "id" | "createdAt">, timeoutMs: number): Promise<StateLock>;
+}
+
+export interface StateLock {
+  readonly info: LockInfo;
+  release(): Promise<void>;
+}
