@@ -10,6 +10,17 @@ export interface CommandIO {
   cwd: string;
   /** Colour on: stdout is a TTY and NO_COLOR is unset (and --no-color not given). */
   color: boolean;
+  /** Global flags (`-f`, `-p`), parsed by main; absent when a command is run directly. */
+  options?: GlobalOptions;
+  /** Aborted on Ctrl-C or SIGTERM; long operations stop at a consistent point. */
+  signal?: AbortSignal;
+}
+
+export interface GlobalOptions {
+  /** `-f FILE`: the stack file, relative to `cwd`; `infra.ts` by default. */
+  file: string;
+  /** `-p NAME`: the stack (project) name; the stack file's directory name by default. */
+  project?: string;
 }
 
 export interface Command {

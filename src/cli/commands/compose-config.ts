@@ -1,0 +1,59 @@
+/** `infra compose config`: prints the normalised compose model, like `docker compose config`. */
+import { readFileSync } from "node:fs";
+import { hasErrors } from "../../diag/diagnostic.js";
+import { InfraError } from "../../diag/infra-error.js";
+import { composeFileIn } from "../../compose/find-compose-file.js";
+import { renderComposeConfig } from "../../compose/compose-config.js";
+import { loadComposeProject } from "../../compose/load-compose.js";
+import { renderDiagnostics } from "../../views/diagnostics-view.js";
+import type { Command, CommandIO } from "../command.js";
+import { parseFlags } from "../parse-flags.js";
+
+const NAME = "compose config";
+
+export const composeConfigCommand: Command = {
+  name: ["compose", "config"],
+  summary: "Print the normalised compose model (YAML, or JSON)",
+  usage: [
+    "Usage: infra compose config [-f FILE]... [-p NAME] [--profile NAME]... [--json]",
+    "",
+    "Reads the compose file(s), merges them in order, resolves extends, profiles and variables,",
+    "and prints the model infra plans from. Without -f: compose.yaml or docker-compose.yml here.",
+  ].join("\n"),
+  async run(argv: string[], io: CommandIO): Promise<number> {
+    const flags = parseFlags(argv, { file: { kind: "list", short: "f" }, project: { kind: "string", short: "p" }, profile: { kind: "list" }, json: { kind: "boolean" } }, NAME);
+    let files = flags.lists.file ?? [];
+    if (files.length === 0 && io.options?.file !== undefined && /\.ya?ml$/.test(io.options.file)) files = [io.options.file];
+    if (files.length === 0) {
+      const found = composeFileIn(io.cwd);
+      if (!found) {
+        throw new InfraError("INFRA_COMPOSE_FILE", `no compose file in ${io.cwd}`, {
+          hint: "Pass -f FILE, or run it where compose.yaml or docker-compose.yml is.",
+        });
+      }
+      files = [found];
+    }
+    const project = flags.strings.project ?? io.options?.project;
+    const { project: model, diagnostics } = await loadComposeProject({
+      files,
+      env: io.env,
+      cwd: io.cwd,
+      ...(project !== undefined ? { projectName: project } : {}),
+      ...(flags.lists.profile ? { profiles: flags.lists.profile } : {}),
+    });
+    if (diagnostics.length > 0) {
+      io.stderr.write(renderDiagnostics(diagnostics, { color: io.color, source: readSource }));
+    }
+    if (hasErrors(diagnostics)) return 1;
+    io.stdout.write(renderComposeConfig(model, flags.booleans.json ? "json" : "yaml"));
+    return 0;
+  },
+};
+
+function readSource(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Loads a stack file: type-check (skipped when the content-keyed cache says nothing changed),
+ * transpile to the cache, run the default export with a new Stack, synth, and read what only the
+ * file system knows (env files, build contexts). Never prints.
+ */
+import { existsSync, promises as fs } from "node:fs";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Diagnostic } from "../../diag/diagnostic.js";
+import { InfraError, isInfraError } from "../../diag/infra-error.js";
+import type { StackGraph } from "../../graph/resource.js";
+import { isStackDefinition, Stack } from "../stack.js";
+import { synth } from "../synth.js";
+import { dslEntry } from "./dsl-entry.js";
+import { applyHostInputs } from "./host-inputs.js";
+import { mirrorPath, transpileFile } from "./transpile.js";
+import { isUserSource, typecheckStack } from "./typecheck.js";
+import { contentKey, readRecord, recordPath, stackId, writeRecord, type TypecheckRecord } from "./typecheck-cache.js";
+
+export interface LoadStackOptions {
+  file: string;
+  stackName: string;
+  cacheDir: string;
+}
+
+export interface LoadStackResult {
+  graph: StackGraph;
+  diagnostics: Diagnostic[];
+  timings: { typecheckMs: number; runMs: number; synthMs: number };
+  typecheckCached: boolean;
+}
+
+async function checkOrReuse(file: string, cacheDir: string): Promise<{ record: TypecheckRecord; cached: boolean }> {
+  const recFile = recordPath(cacheDir, file);
+  const prior = await readRecord(recFile);
+  if (prior !== undefined && (await contentKey(prior.files)) === prior.key) return { record: prior, cached: true };
+  const result = await typecheckStack(file);
+  if (result.diagnostics.length > 0) {
+    const n = result.diagnostics.length;
+    throw new InfraError("INFRA_LOAD_TYPE_ERROR", `${n} type error${n === 1 ? "" : "s"} in the stack ${file}`, {
+      diagnostics: result.diagnostics,
+      hint: "fix the type errors; nothing was planned or changed",
+    });
+  }
+  const key = await contentKey(result.files);
+  const record: TypecheckRecord = { key: key ?? "", files: result.files, userFiles: result.files.filter(isUserSource) };
+  if (key !== undefined) await writeRecord(recFile, record);
+  return { record, cached: false };
+}
+
+/** The stack's JavaScript, in a directory named by the content key (so a changed file is a new module). */
+async function compiled(file: string, cacheDir: string, record: TypecheckRecord): Promise<string> {
+  const prefix = stackId(file);
+  const dirName = `${prefix}-${record.key.replace(/^sha256:/, "").slice(0, 16)}`;
+  const jsRoot = path.join(cacheDir, "js");
+  const outDir = path.join(jsRoot, dirName);
+  const marker = path.join(outDir, ".complete");
+  if (!existsSync(marker)) {
+    await fs.rm(outDir, { recursive: true, force: true });
+    const userFiles = record.userFiles.includes(path.resolve(file)) ? record.userFiles : [path.resolve(file), ...record.userFiles];
+    await Promise.all(userFiles.map((f) => transpileFile(f, outDir)));
+    await fs.writeFile(marker, "");
+    // Older outputs of the same stack are of no further use.
+    for (const d of await fs.readdir(jsRoot)) {
+      if (d.startsWith(`${prefix}-`) && d !== dirName) await fs.rm(path.join(jsRoot, d), { recursive: true, force: true });
+    }
+  }
+  return mirrorPath(outDir, file);
+}
+
+/** The error's stack with file URLs as paths and the loader's and Node's own frames left out. */
+export function userStackTrace(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const root = dslEntry().packageRoot + path.sep;
+  const lines = (e.stack ?? `${e.name}: ${e.message}`).split("\n");
+  const kept = lines.filter((l, i) => {
+    if (i === 0 || !/^\s+at /.test(l)) return true;
+    return !l.includes("node:internal") && !l.includes(pathToFileURL(root).href) && !l.includes(`(${root}`) && !l.includes(` ${root}`);
+  });
+  return kept.map((l) => l.replace(/file:\/\/[^\s):]+/g, (u) => fileURLToPath(u))).join("\n");
+}
+
+function threw(e: unknown, file: string): InfraError {
+  const message = e instanceof Error ? e.message : String(e);
+  return new InfraError("INFRA_LOAD_STACK_THREW", `the stack program ${file} threw: ${message}`, {
+    detail: userStackTrace(e),
+    hint: isInfraError(e) && e.hint !== undefined ? e.hint : "fix the error in the stack program; nothing was planned or changed",
+    cause: e,
+  });
+}
+
+export async function loadStack(opts: LoadStackOptions): Promise<LoadStackResult> {
+  const file = path.resolve(opts.file);
+  try {
+    if (!(await fs.stat(file)).isFile()) throw new Error("not a file");
+  } catch {
+    throw new InfraError("INFRA_LOAD_NO_STACK", `no stack file at ${file}`, {
+      hint: "run `infra init` to write a starter stack here, or name the file with -f FILE (or the directory with -C DIR)",
+    });
+  }
+  // Stack traces of the compiled stack then point at its .ts lines.
+  process.setSourceMapsEnabled(true);
+
+  const t0 = performance.now();
+  const { record, cached } = await checkOrReuse(file, opts.cacheDir);
+  const t1 = performance.now();
+
+  const entry = await compiled(file, opts.cacheDir, record);
+  const stack = new Stack(opts.stackName, { dir: path.dirname(file) });
+  try {
+    const mod = (await import(pathToFileURL(entry).href)) as { default?: unknown };
+    const def = mod.default;
+    if (isStackDefinition(def)) await def.define(stack);
+    else if (typeof def === "function") await (def as (s: Stack) => unknown)(stack);
+    else {
+      throw new InfraError("INFRA_LOAD_NO_DEFINITION", `the stack file ${file} does not export a stack`, {
+        hint: "end it with: export default defineStack((stack) => { ... })",
+      });
+    }
+  } catch (e) {
+    if (isInfraError(e) && e.code === "INFRA_LOAD_NO_DEFINITION") throw e;
+    throw threw(e, file);
+  }
+  const t2 = performance.now();
+
+  const result = synth(stack);
+  const hostDiags = await applyHostInputs(result.graph, result.hostInputs, path.dirname(file));
+  const t3 = performance.now();
+  return {
+    graph: result.graph,
+    diagnostics: [...result.diagnostics, ...hostDiags],
+    timings: { typecheckMs: t1 - t0, runMs: t2 - t1, synthMs: t3 - t2 },
+    typecheckCached: cached,
+  };
+}

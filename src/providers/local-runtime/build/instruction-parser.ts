@@ -1,0 +1,378 @@
+import { isInfraError } from "../../../diag/index.js";
+import { DockerfileErrorCode, type DockerfileProblem } from "./dockerfile-errors.js";
+import type { DockerfileHeredoc, DockerfileInstruction, DockerfileKeyValue } from "./dockerfile-types.js";
+import { parseJsonArray, splitCommand, splitQuotedWords, splitWhitespace } from "./dockerfile-words.js";
+import { parseGoDuration } from "./go-duration.js";
+import { parseHeredocWord } from "./heredoc-words.js";
+import { closest, readFlags } from "./instruction-flags.js";
+import { unquoteWord } from "./variable-expansion.js";
+
+export const KNOWN_INSTRUCTIONS = [
+  "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
+  "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+] as const;
+
+const HEREDOC_INSTRUCTIONS = new Set(["RUN", "COPY", "ADD"]);
+const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
+
+export interface InstructionParse {
+  instruction: DockerfileInstruction;
+  /** Errors: Docker rejects the file. */
+  problems: DockerfileProblem[];
+  /** Warnings: accepted, but deprecated or suspicious. */
+  warnings: DockerfileProblem[];
+}
+
+export interface InstructionInput {
+  text: string;
+  line: number;
+  endLine: number;
+  heredocs: DockerfileHeredoc[];
+}
+
+/** Whether a logical line takes here-documents: shell-form RUN/COPY/ADD, also as ONBUILD triggers. */
+export function takesHeredocs(text: string): boolean {
+  let { keyword, rest } = splitCommand(text);
+  if (keyword.toUpperCase() === "ONBUILD") ({ keyword, rest } = splitCommand(rest));
+  return HEREDOC_INSTRUCTIONS.has(keyword.toUpperCase()) && parseJsonArray(rest).kind === "not-json";
+}
+
+/** Parses one logical line into an instruction, with what Docker would reject about it. */
+export function parseInstruction(input: InstructionInput, escape: "\\" | "`"): InstructionParse {
+  const problems: DockerfileProblem[] = [];
+  const warnings: DockerfileProblem[] = [];
+  const { line } = input;
+  const { keyword, flags, rest } = splitCommand(input.text);
+  const name = keyword.toUpperCase();
+  const ins: DockerfileInstruction = {
+    instruction: name,
+    line,
+    endLine: input.endLine,
+    flags,
+    json: false,
+    args: [],
+    original: input.text,
+  };
+  if (input.heredocs.length > 0) ins.heredocs = input.heredocs;
+  const problem = (code: string, message: string, hint?: string, value?: unknown) => {
+    const p: DockerfileProblem = { code, message, line };
+    if (hint !== undefined) p.hint = hint;
+    if (value !== undefined) p.value = value;
+    problems.push(p);
+  };
+  const checkFlags = (forName = name) => {
+    const r = readFlags(forName, flags, line);
+    if (r.problem) problems.push(r.problem);
+    return r.values;
+  };
+  const atLeastOne = () => problem(DockerfileErrorCode.arguments, `${name} requires at least one argument`);
+  const exactlyOne = () =>
+    problem(DockerfileErrorCode.arguments, `${name} requires exactly one argument`, undefined, ins.args);
+
+  /** JSON array or, failing that, `fallback` (a malformed array is not an error: it is shell form). */
+  const maybeJson = (text: string, fallback: (t: string) => string[] | string): string[] | string => {
+    const j = parseJsonArray(text);
+    if (j.kind === "array") {
+      ins.json = true;
+      return j.values;
+    }
+    if (j.kind === "not-strings") {
+      problem(
+        DockerfileErrorCode.json,
+        "when using JSON array syntax, arrays must be comprised of strings only",
+        'quote every element: ["executable", "param1"]',
+        text,
+      );
+    }
+    return fallback(text);
+  };
+
+  switch (name) {
+    case "RUN":
+    case "CMD":
+    case "ENTRYPOINT":
+    case "SHELL": {
+      ins.args = rest === "" ? "" : maybeJson(rest, (t) => t);
+      checkFlags();
+      const empty = Array.isArray(ins.args) ? ins.args.length === 0 : ins.args === "";
+      if ((name === "RUN" || name === "SHELL") && empty) atLeastOne();
+      else if (name === "SHELL" && !ins.json) {
+        problem(DockerfileErrorCode.json, "SHELL requires the arguments to be in JSON form", 'write SHELL ["/bin/sh", "-c"]', rest);
+      }
+      break;
+    }
+    case "COPY":
+    case "ADD":
+    case "VOLUME": {
+      ins.args = maybeJson(rest, splitWhitespace);
+      const args = ins.args as string[];
+      if (name === "VOLUME") {
+        if (args.length === 0) atLeastOne();
+        else if (args.some((a) => a.trim() === "")) problem(DockerfileErrorCode.arguments, "VOLUME specified can not be an empty string");
+        checkFlags();
+        break;
+      }
+      if (args.length < 2) {
+        problem(
+          DockerfileErrorCode.arguments,
+          `${name} requires at least two arguments, but only one was provided. Destination could not be determined.`,
+          `write ${name} SOURCE... DEST`,
+          args,
+        );
+        break;
+      }
+      checkFlags();
+      if (parseHeredocWord(args[args.length - 1] as string) !== undefined) {
+        problem(DockerfileErrorCode.heredoc, `${name} cannot accept a heredoc as a destination`, `write ${name} <<EOF /path/to/file`);
+      }
+      break;
+    }
+    case "FROM": {
+      ins.args = splitWhitespace(rest);
+      const a = ins.args;
+      if (a.length === 3 && a[1]?.toLowerCase() === "as") {
+        const stage = (a[2] as string).toLowerCase();
+        if (!STAGE_NAME.test(stage)) {
+          problems.push({
+            code: DockerfileErrorCode.stageName,
+            message: `invalid name for build stage: ${JSON.stringify(a[2])}, name can't start with a number or contain symbols`,
+            line,
+            value: a[2],
+            hint: "use letters, digits, '-', '_' and '.', starting with a letter",
+          });
+        }
+      } else if (a.length !== 1) {
+        problem(DockerfileErrorCode.arguments, "FROM requires either one or three arguments", "write FROM IMAGE [AS NAME]", a);
+      }
+      checkFlags();
+      break;
+    }
+    case "EXPOSE":
+      ins.args = splitWhitespace(rest);
+      if (ins.args.length === 0) atLeastOne();
+      checkFlags();
+      break;
+    case "USER":
+    case "WORKDIR":
+    case "STOPSIGNAL":
+    case "MAINTAINER":
+      // Docker keeps the whole rest of the line as the single argument.
+      ins.args = rest === "" ? [] : [rest];
+      if (ins.args.length !== 1) exactlyOne();
+      else if (name !== "STOPSIGNAL") checkFlags(); // Docker never reads STOPSIGNAL's flags
+      if (name === "MAINTAINER") {
+        warnings.push({
+          code: "INFRA_BUILD_DOCKERFILE_MAINTAINER_DEPRECATED",
+          message: "MAINTAINER is deprecated",
+          line,
+          hint: 'use LABEL org.opencontainers.image.authors="..." instead',
+        });
+      }
+      break;
+    case "ENV":
+    case "LABEL":
+      parseNameValue(ins, rest, escape, problem, warnings);
+      checkFlags();
+      break;
+    case "ARG":
+      parseArgs(ins, rest, escape, problem);
+      checkFlags();
+      break;
+    case "HEALTHCHECK":
+      parseHealthcheck(ins, rest, problem, checkFlags);
+      break;
+    case "ONBUILD":
+      parseOnbuild(ins, rest, input, escape, problem, warnings, checkFlags);
+      break;
+    default: {
+      ins.args = splitWhitespace(rest);
+      const near = closest(name, KNOWN_INSTRUCTIONS);
+      problem(
+        DockerfileErrorCode.unknownInstruction,
+        `unknown instruction: ${name}${near ? ` (did you mean ${near}?)` : ""}`,
+        near ? `did you mean ${near}?` : `instructions are ${KNOWN_INSTRUCTIONS.join(", ")}`,
+        keyword,
+      );
+    }
+  }
+  return { instruction: ins, problems, warnings };
+}
+
+type ProblemFn = (code: string, message: string, hint?: string, value?: unknown) => void;
+
+function unquoteOr(text: string, escape: "\\" | "`", problem: ProblemFn): string {
+  try {
+    return unquoteWord(text, escape);
+  } catch (e) {
+    if (!isInfraError(e)) throw e;
+    problem(DockerfileErrorCode.substitution, e.summary, e.hint, text);
+    return text;
+  }
+}
+
+function setKeyValues(ins: DockerfileInstruction, kvs: DockerfileKeyValue[]): void {
+  ins.keyValues = kvs;
+  ins.args = kvs.flatMap((kv) => [kv.key, kv.value ?? ""]);
+}
+
+/** ENV and LABEL: `k=v k2="v 2"` or the legacy `k value with spaces`. */
+function parseNameValue(
+  ins: DockerfileInstruction,
+  rest: string,
+  escape: "\\" | "`",
+  problem: ProblemFn,
+  warnings: DockerfileProblem[],
+): void {
+  const name = ins.instruction;
+  const words = splitQuotedWords(rest, escape);
+  if (words.length === 0) {
+    problem(DockerfileErrorCode.arguments, `${name} requires at least one argument`);
+    return;
+  }
+  const kvs: DockerfileKeyValue[] = [];
+  if (!(words[0] as string).includes("=")) {
+    const m = /[\t\v\f\r ]+/.exec(rest);
+    if (m === null) {
+      problem(DockerfileErrorCode.arguments, `${name} must have two arguments`, `write ${name} KEY=VALUE`, rest);
+      return;
+    }
+    const raw = rest.slice(m.index + m[0].length);
+    const key = rest.slice(0, m.index);
+    kvs.push({ key: unquoteOr(key, escape, problem), value: unquoteOr(raw, escape, problem), raw });
+    warnings.push({
+      code: "INFRA_BUILD_DOCKERFILE_LEGACY_KEY_VALUE",
+      message: `"${name} key=value" should be used instead of legacy "${name} key value" format`,
+      line: ins.line,
+      hint: `write ${name} ${key}=...`,
+    });
+  } else {
+    for (const word of words) {
+      const eq = word.indexOf("=");
+      if (eq < 0) {
+        problem(
+          DockerfileErrorCode.arguments,
+          `Syntax error - can't find = in ${JSON.stringify(word)}. Must be of the form: name=value`,
+          "quote values that contain spaces",
+          word,
+        );
+        return;
+      }
+      const raw = word.slice(eq + 1);
+      kvs.push({ key: unquoteOr(word.slice(0, eq), escape, problem), value: unquoteOr(raw, escape, problem), raw });
+    }
+  }
+  if (kvs.some((kv) => kv.key === "")) problem(DockerfileErrorCode.arguments, `${name} names can not be blank`);
+  setKeyValues(ins, kvs);
+}
+
+/** ARG: `NAME` or `NAME=default`, several per line. */
+function parseArgs(ins: DockerfileInstruction, rest: string, escape: "\\" | "`", problem: ProblemFn): void {
+  const words = splitQuotedWords(rest, escape);
+  if (words.length === 0) {
+    problem(DockerfileErrorCode.arguments, "ARG requires at least one argument");
+    return;
+  }
+  const kvs: DockerfileKeyValue[] = [];
+  for (const word of words) {
+    const eq = word.indexOf("=");
+    if (eq < 0) {
+      kvs.push({ key: word, value: undefined, raw: undefined });
+      continue;
+    }
+    if (eq === 0) problem(DockerfileErrorCode.arguments, "ARG names can not be blank", undefined, word);
+    const raw = word.slice(eq + 1);
+    kvs.push({ key: word.slice(0, eq), value: unquoteOr(raw, escape, problem), raw });
+  }
+  setKeyValues(ins, kvs);
+}
+
+function parseHealthcheck(
+  ins: DockerfileInstruction,
+  rest: string,
+  problem: ProblemFn,
+  checkFlags: () => Record<string, string[]>,
+): void {
+  const m = /\s+/u.exec(rest);
+  const type = m === null ? rest : rest.slice(0, m.index);
+  const cmdText = m === null ? "" : rest.slice(m.index + m[0].length);
+  if (type === "") {
+    problem(DockerfileErrorCode.arguments, "HEALTHCHECK requires at least one argument", "write HEALTHCHECK NONE or HEALTHCHECK CMD ...");
+    return;
+  }
+  let cmd: string[] = [];
+  if (cmdText !== "") {
+    const j = parseJsonArray(cmdText);
+    if (j.kind === "array") {
+      ins.json = true;
+      cmd = j.values;
+    } else if (j.kind === "not-strings") {
+      problem(DockerfileErrorCode.json, "when using JSON array syntax, arrays must be comprised of strings only", undefined, cmdText);
+    } else {
+      cmd = [cmdText];
+    }
+  }
+  ins.args = [type, ...cmd];
+  const upper = type.toUpperCase();
+  if (upper === "NONE") {
+    if (cmd.length > 0) problem(DockerfileErrorCode.healthcheck, "HEALTHCHECK NONE takes no arguments", undefined, cmd);
+    return; // Docker does not read flags for NONE
+  }
+  const values = checkFlags();
+  if (upper !== "CMD") {
+    problem(DockerfileErrorCode.healthcheck, `Unknown type ${JSON.stringify(upper)} in HEALTHCHECK (try CMD)`, "write HEALTHCHECK CMD ... or HEALTHCHECK NONE", type);
+    return;
+  }
+  if (cmd.length === 0) {
+    problem(DockerfileErrorCode.healthcheck, "Missing command after HEALTHCHECK CMD", "write HEALTHCHECK CMD curl -f http://localhost/");
+  }
+  for (const flag of ["interval", "timeout", "start-period", "start-interval"]) {
+    const v = values[flag]?.[0];
+    if (v === undefined || v === "") continue;
+    const ns = parseGoDuration(v);
+    if (ns === undefined) {
+      problem(DockerfileErrorCode.healthcheck, `time: invalid duration ${JSON.stringify(v)}`, `write --${flag}=30s, 1m30s or 500ms`, v);
+    } else if (ns !== 0 && ns < 1e6) {
+      problem(DockerfileErrorCode.healthcheck, `Interval ${JSON.stringify(flag)} cannot be less than 1ms`, undefined, v);
+    }
+  }
+  const retries = values["retries"]?.[0];
+  if (retries !== undefined && retries !== "") {
+    if (!/^[+-]?\d+$/.test(retries)) {
+      problem(DockerfileErrorCode.healthcheck, `strconv.ParseInt: parsing ${JSON.stringify(retries)}: invalid syntax`, "write --retries=3", retries);
+    } else if (Number.parseInt(retries, 10) < 0) {
+      problem(DockerfileErrorCode.healthcheck, `--retries cannot be negative (${retries})`, undefined, retries);
+    }
+  }
+}
+
+function parseOnbuild(
+  ins: DockerfileInstruction,
+  rest: string,
+  input: InstructionInput,
+  escape: "\\" | "`",
+  problem: ProblemFn,
+  warnings: DockerfileProblem[],
+  checkFlags: () => Record<string, string[]>,
+): void {
+  if (rest === "") {
+    problem(DockerfileErrorCode.arguments, "ONBUILD requires at least one argument", "write ONBUILD INSTRUCTION ...");
+    return;
+  }
+  checkFlags();
+  const sub = parseInstruction({ text: rest, line: input.line, endLine: input.endLine, heredocs: input.heredocs }, escape);
+  const inner = sub.instruction;
+  ins.inner = inner;
+  ins.json = inner.json;
+  ins.args = [inner.instruction, ...inner.flags, ...(Array.isArray(inner.args) ? inner.args : [inner.args])];
+  if (inner.instruction === "ONBUILD") {
+    problem(DockerfileErrorCode.onbuild, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+  } else if (inner.instruction === "FROM" || inner.instruction === "MAINTAINER") {
+    problem(DockerfileErrorCode.onbuild, `${inner.instruction} isn't allowed as an ONBUILD trigger`);
+  } else {
+    // Docker checks the trigger only when an image built FROM this one runs it.
+    for (const p of sub.problems) {
+      warnings.push({ ...p, message: `ONBUILD trigger will fail: ${p.message}` });
+    }
+  }
+  warnings.push(...sub.warnings);
+}

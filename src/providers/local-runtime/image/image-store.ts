@@ -1,0 +1,288 @@
+/**
+ * Content-addressed image store: blobs by digest (exact bytes), an index of names to manifest
+ * digests, and layers unpacked once per ChainID for use as overlay lower directories.
+ */
+import { gunzipSync } from "node:zlib";
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Layout } from "../layout.js";
+import { writeFileAtomic, writeJsonAtomic } from "../host/atomic-write.js";
+import { runtimeError } from "../runtime-error.js";
+import { BUSYBOX_IMAGE_NAME, BUSYBOX_RUNTIME_CONFIG, buildBusyboxLayer } from "./busybox-image.js";
+import { chainIds, digestHex, sha256 } from "./digest.js";
+import { parseImageRef, formatImageRef } from "./image-ref.js";
+import { MEDIA, type Descriptor, type ImageConfig, type ImageManifest, type ImageRecord } from "./image-types.js";
+import { extractLayer } from "./safe-extract.js";
+
+interface IndexFile {
+  images: Record<string, string>;
+}
+
+export const SCRATCH = "scratch";
+const FIXED_TIME = "1970-01-01T00:00:00Z";
+
+export interface NewLayer {
+  /** Stored bytes (tar, or gzip of a tar). */
+  blob: Uint8Array;
+  mediaType: string;
+}
+
+export class ImageStore {
+  private queue: Promise<unknown> = Promise.resolve();
+  constructor(readonly layout: Layout) {}
+
+  /** Serialises writers: one engine, one store, no lost index updates. */
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.layout.blobsDir, { recursive: true });
+    await mkdir(this.layout.layersDir, { recursive: true });
+  }
+
+  blobPath(digest: string): string {
+    return join(this.layout.blobsDir, digestHex(digest));
+  }
+
+  async putBlob(data: Uint8Array): Promise<string> {
+    const digest = sha256(data);
+    const p = this.blobPath(digest);
+    try {
+      await stat(p);
+    } catch {
+      await writeFileAtomic(p, data, 0o644);
+    }
+    return digest;
+  }
+
+  async getBlob(digest: string): Promise<Buffer> {
+    try {
+      return await readFile(this.blobPath(digest));
+    } catch {
+      throw runtimeError("NotFound", "BLOB_NOT_FOUND", `blob ${digest} is not in the store`, "import or pull the image again");
+    }
+  }
+
+  private async readIndex(): Promise<IndexFile> {
+    try {
+      return JSON.parse(await readFile(this.layout.imageIndexFile, "utf8")) as IndexFile;
+    } catch {
+      return { images: {} };
+    }
+  }
+
+  /** Stores an image from its layers and runtime config; returns its record. */
+  async addImage(layers: NewLayer[], config: Omit<ImageConfig, "rootfs">, names: string[]): Promise<ImageRecord> {
+    const diffIds: string[] = [];
+    const descs: Descriptor[] = [];
+    for (const l of layers) {
+      const tar = l.mediaType.endsWith("gzip") ? gunzipSync(l.blob) : l.blob;
+      diffIds.push(sha256(tar));
+      descs.push({ mediaType: l.mediaType, digest: await this.putBlob(l.blob), size: l.blob.length });
+    }
+    const full: ImageConfig = { ...config, rootfs: { type: "layers", diff_ids: diffIds } };
+    const configBytes = Buffer.from(JSON.stringify(full));
+    const configDigest = await this.putBlob(configBytes);
+    const manifest: ImageManifest = {
+      schemaVersion: 2,
+      mediaType: MEDIA.ociManifest,
+      config: { mediaType: MEDIA.ociConfig, digest: configDigest, size: configBytes.length },
+      layers: descs,
+    };
+    const manifestDigest = await this.putBlob(Buffer.from(JSON.stringify(manifest)));
+    for (const n of names) await this.tag(n, manifestDigest);
+    return this.recordFor(manifestDigest, names.map((n) => formatImageRef(parseImageRef(n))));
+  }
+
+  /** Stores a manifest given as exact bytes (import, pull): its blobs must already be present. */
+  async addManifestBytes(bytes: Uint8Array, names: string[]): Promise<ImageRecord> {
+    const digest = await this.putBlob(bytes);
+    const m = JSON.parse(Buffer.from(bytes).toString("utf8")) as ImageManifest;
+    await this.getBlob(m.config.digest);
+    for (const l of m.layers) await this.getBlob(l.digest);
+    for (const n of names) await this.tag(n, digest);
+    return this.recordFor(digest, names.map((n) => formatImageRef(parseImageRef(n))));
+  }
+
+  tag(name: string, manifestDigest: string): Promise<void> {
+    const key = formatImageRef(parseImageRef(name));
+    return this.locked(async () => {
+      const idx = await this.readIndex();
+      idx.images[key] = manifestDigest;
+      await writeJsonAtomic(this.layout.imageIndexFile, idx);
+    });
+  }
+
+  private async recordFor(manifestDigest: string, names: string[]): Promise<ImageRecord> {
+    const mbytes = await this.getBlob(manifestDigest);
+    const manifest = JSON.parse(mbytes.toString("utf8")) as ImageManifest;
+    const config = JSON.parse((await this.getBlob(manifest.config.digest)).toString("utf8")) as ImageConfig;
+    const size = manifest.layers.reduce((s, l) => s + l.size, manifest.config.size);
+    return { id: manifest.config.digest, digest: manifestDigest, names, config, manifest, size, created: config.created ?? FIXED_TIME };
+  }
+
+  async list(): Promise<ImageRecord[]> {
+    const idx = await this.readIndex();
+    const byDigest = new Map<string, string[]>();
+    for (const [name, d] of Object.entries(idx.images)) byDigest.set(d, [...(byDigest.get(d) ?? []), name]);
+    const out: ImageRecord[] = [];
+    for (const [d, names] of byDigest) out.push(await this.recordFor(d, names.sort()));
+    return out.sort((a, b) => (a.names[0] ?? "").localeCompare(b.names[0] ?? ""));
+  }
+
+  /** Looks an image up by name, short name, id or id prefix; builds the built-in busybox on first use. */
+  async resolve(refOrId: string): Promise<ImageRecord | undefined> {
+    if (refOrId === SCRATCH) return this.scratch();
+    const all = await this.list();
+    const hex = refOrId.replace(/^sha256:/, "");
+    if (/^[0-9a-f]{12,64}$/.test(hex)) {
+      const hit = all.find((i) => i.id.slice(7).startsWith(hex) || i.digest.slice(7).startsWith(hex));
+      if (hit) return hit;
+    }
+    const ref = parseImageRef(refOrId);
+    const key = formatImageRef(ref);
+    const found = all.find((i) => i.names.includes(key));
+    if (found) return found;
+    if (ref.digest !== undefined) {
+      const byDigest = all.find((i) => i.digest === ref.digest);
+      if (byDigest) return byDigest;
+    }
+    if (key === BUSYBOX_IMAGE_NAME) return this.ensureBusybox();
+    return undefined;
+  }
+
+  async mustResolve(refOrId: string): Promise<ImageRecord> {
+    const r = await this.resolve(refOrId);
+    if (!r) throw runtimeError("NotFound", "IMAGE_NOT_FOUND", `image '${refOrId}' is not in the local store`, "import it (infra image import FILE) or build it; `busybox` and `scratch` are built in");
+    return r;
+  }
+
+  /** The empty image: no layers, no config. Never stored. */
+  scratch(): ImageRecord {
+    const config: ImageConfig = { architecture: "amd64", os: "linux", config: {}, rootfs: { type: "layers", diff_ids: [] } };
+    const id = sha256(JSON.stringify(config));
+    const manifest: ImageManifest = { schemaVersion: 2, config: { mediaType: MEDIA.ociConfig, digest: id, size: 0 }, layers: [] };
+    return { id, digest: id, names: [SCRATCH], config, manifest, size: 0, created: FIXED_TIME };
+  }
+
+  async ensureBusybox(): Promise<ImageRecord> {
+    const { tar } = await buildBusyboxLayer();
+    return this.addImage(
+      [{ blob: tar, mediaType: MEDIA.ociLayer }],
+      {
+        created: FIXED_TIME,
+        architecture: "amd64",
+        os: "linux",
+        config: BUSYBOX_RUNTIME_CONFIG,
+        history: [{ created: FIXED_TIME, created_by: "infra: busybox-static from the host, every applet linked" }],
+      },
+      [BUSYBOX_IMAGE_NAME],
+    );
+  }
+
+  /** Unpacks missing layers; returns overlay lower dirs, newest first. */
+  async layerDirs(image: ImageRecord): Promise<string[]> {
+    const chains = chainIds(image.config.rootfs.diff_ids);
+    const dirs: string[] = [];
+    for (let i = 0; i < chains.length; i++) {
+      const chain = chains[i]!;
+      const desc = image.manifest.layers[i];
+      if (!desc) throw runtimeError("Invalid", "IMAGE_CORRUPT", `image ${image.id} has fewer layers than diff_ids`);
+      dirs.push(await this.locked(() => this.unpack(chain, desc)));
+    }
+    return dirs.reverse();
+  }
+
+  private async unpack(chain: string, desc: Descriptor): Promise<string> {
+    const dir = join(this.layout.layersDir, digestHex(chain));
+    const diff = join(dir, "diff");
+    try {
+      await stat(join(dir, "done"));
+      return diff;
+    } catch {
+      // not unpacked yet
+    }
+    const tmp = `${dir}.tmp`;
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(join(tmp, "diff"), { recursive: true });
+    const blob = await this.getBlob(desc.digest);
+    const tar = blob[0] === 0x1f && blob[1] === 0x8b ? gunzipSync(blob) : blob;
+    try {
+      await extractLayer(tar, join(tmp, "diff"));
+    } catch (e) {
+      await rm(tmp, { recursive: true, force: true });
+      throw e;
+    }
+    await writeFile(join(tmp, "done"), desc.digest);
+    await rm(dir, { recursive: true, force: true });
+    await rename(tmp, dir);
+    return diff;
+  }
+
+  /** Removes a name, or the whole image with `-f` semantics decided by the caller's `inUse`. */
+  async remove(nameOrId: string, opts: { force?: boolean; inUse: (imageId: string) => boolean }): Promise<{ untagged: string[]; deleted: string[] }> {
+    const img = await this.mustResolve(nameOrId);
+    if (img.names.includes(SCRATCH)) throw runtimeError("Invalid", "IMAGE_BUILTIN", "scratch cannot be removed");
+    if (opts.inUse(img.id) && !opts.force)
+      throw runtimeError("Conflict", "IMAGE_IN_USE", `image '${nameOrId}' (${img.id.slice(7, 19)}) is used by a container`, "remove the container first, or use rmi -f");
+    return this.locked(async () => {
+      const idx = await this.readIndex();
+      let key: string | undefined;
+      try {
+        key = formatImageRef(parseImageRef(nameOrId));
+      } catch {
+        key = undefined;
+      }
+      const byName = key !== undefined && idx.images[key] === img.digest && img.names.length > 1;
+      const untagged: string[] = [];
+      for (const [n, d] of Object.entries(idx.images)) {
+        if (d === img.digest && (!byName || n === key)) {
+          delete idx.images[n];
+          untagged.push(n);
+        }
+      }
+      await writeJsonAtomic(this.layout.imageIndexFile, idx);
+      const stillThere = Object.values(idx.images).includes(img.digest);
+      return { untagged, deleted: stillThere ? [] : [img.id] };
+    });
+  }
+
+  /** Deletes blobs and unpacked layers no named image (or `keepImageIds`) references. */
+  async gc(keepImageIds: ReadonlySet<string> = new Set()): Promise<{ blobs: number; layers: number }> {
+    return this.locked(async () => {
+      const idx = await this.readIndex();
+      const keepBlobs = new Set<string>();
+      const keepChains = new Set<string>();
+      const manifests = new Set(Object.values(idx.images));
+      for (const d of await readdir(this.layout.blobsDir).catch(() => [] as string[])) {
+        // Manifests of images still used by containers survive untagging.
+        const digest = `sha256:${d}`;
+        if (manifests.has(digest)) continue;
+        try {
+          const m = JSON.parse((await readFile(join(this.layout.blobsDir, d))).toString("utf8")) as Partial<ImageManifest>;
+          if (m.config && keepImageIds.has(m.config.digest)) manifests.add(digest);
+        } catch {
+          // not JSON: a layer
+        }
+      }
+      for (const md of manifests) {
+        const rec = await this.recordFor(md, []);
+        keepBlobs.add(md).add(rec.id);
+        for (const l of rec.manifest.layers) keepBlobs.add(l.digest);
+        for (const c of chainIds(rec.config.rootfs.diff_ids)) keepChains.add(digestHex(c));
+      }
+      let blobs = 0;
+      let layers = 0;
+      for (const d of await readdir(this.layout.blobsDir).catch(() => [] as string[])) {
+        if (!keepBlobs.has(`sha256:${d}`)) { await rm(join(this.layout.blobsDir, d), { force: true }); blobs++; }
+      }
+      for (const d of await readdir(this.layout.layersDir).catch(() => [] as string[])) {
+        if (!keepChains.has(d)) { await rm(join(this.layout.layersDir, d), { recursive: true, force: true }); layers++; }
+      }
+      return { blobs, layers };
+    });
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The embedded DNS server: UDP and TCP listeners on each user network's gateway address, one
+ * zone per network, forwarding of other names to the host's resolvers. It runs in the engine,
+ * in the host's namespace, so loopback resolvers (127.0.0.53) are reachable as they are.
+ */
+import dgram from "node:dgram";
+import net from "node:net";
+import { readFile } from "node:fs/promises";
+import dnsPacket, { type Packet } from "dns-packet";
+import { type NetworkZone, ZoneIndex, answerLocally, normaliseName } from "./dns-zone.js";
+
+const SERVFAIL = 2;
+
+interface Listener {
+  ip: string;
+  udp: dgram.Socket;
+  tcp: net.Server;
+  zone: ZoneIndex;
+  names: Set<string>;
+}
+
+export interface DnsServerOptions {
+  /** Upstream resolvers as "ip" or "ip:port". Default: the nameservers of /etc/resolv.conf. */
+  upstreams?: string[];
+  /** Port to listen on; 53 unless a test says otherwise. */
+  port?: number;
+  forwardTimeoutMs?: number;
+}
+
+/** Nameserver addresses from a resolv.conf text. */
+export function parseResolvConf(text: string): string[] {
+  return text
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/))
+    .filter((w) => w[0] === "nameserver" && w[1] !== undefined)
+    .map((w) => w[1] as string);
+}
+
+export class DnsServer {
+  private readonly listeners = new Map<string, Listener>();
+  private upstreams: Array<{ host: string; port: number }> = [];
+  private readonly port: number;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly opts: DnsServerOptions = {}) {
+    this.port = opts.port ?? 53;
+    this.timeoutMs = opts.forwardTimeoutMs ?? 4000;
+  }
+
+  async loadUpstreams(): Promise<void> {
+    const list = this.opts.upstreams ?? parseResolvConf(await readFile("/etc/resolv.conf", "utf8").catch(() => ""));
+    this.upstreams = list.slice(0, 3).map((u) => {
+      const [host, port] = u.includes(":") && !u.includes("::") ? u.split(":") : [u, "53"];
+      return { host: host ?? u, port: Number(port ?? 53) };
+    });
+  }
+
+  /** Starts (or keeps) the listener of a network on its gateway address. */
+  async listen(networkId: string, ip: string, zone: NetworkZone): Promise<void> {
+    const existing = this.listeners.get(networkId);
+    if (existing !== undefined && existing.ip === ip) {
+      this.setZone(networkId, zone);
+      return;
+    }
+    if (existing !== undefined) await this.unlisten(networkId);
+    const l: Listener = {
+      ip,
+      udp: dgram.createSocket({ type: "udp4", reuseAddr: true }),
+      tcp: net.createServer(),
+      zone: new ZoneIndex(zone),
+      names: namesOf(zone),
+    };
+    l.udp.on("message", (msg, rinfo) => {
+      void this.handle(l, msg, "udp").then((out) => {
+        if (out !== undefined) l.udp.send(out, rinfo.port, rinfo.address);
+      });
+    });
+    l.udp.on("error", () => undefined);
+    l.tcp.on("connection", (sock) => this.serveTcp(l, sock));
+    l.tcp.on("error", () => undefined);
+    await new Promise<void>((resolve, reject) => {
+      l.udp.once("error", reject);
+      l.udp.bind(this.port, ip, () => resolve());
+    });
+    await new Promise<void>((resolve, reject) => {
+      l.tcp.once("error", reject);
+      l.tcp.listen(this.port, ip, () => resolve());
+    });
+    this.listeners.set(networkId, l);
+  }
+
+  /** Replaces a network's records; in-flight queries keep the old index. */
+  setZone(networkId: string, zone: NetworkZone): void {
+    const l = this.listeners.get(networkId);
+    if (l === undefined) return;
+    l.zone = new ZoneIndex(zone);
+    l.names = namesOf(zone);
+  }
+
+  async unlisten(networkId: string): Promise<void> {
+    const l = this.listeners.get(networkId);
+    if (l === undefined) return;
+    this.listeners.delete(networkId);
+    await new Promise<void>((r) => l.udp.close(() => r()));
+    await new Promise<void>((r) => l.tcp.close(() => r()));
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.listeners.keys()]) await this.unlisten(id);
+  }
+
+  private elsewhere(self: Listener): Set<string> {
+    const out = new Set<string>();
+    for (const l of this.listeners.values()) if (l !== self) for (const n of l.names) if (!self.zone.byName.has(n)) out.add(n);
+    return out;
+  }
+
+  private async handle(l: Listener, msg: Buffer, proto: "udp" | "tcp"): Promise<Buffer | undefined> {
+    let query: Packet;
+    try {
+      query = dnsPacket.decode(msg);
+    } catch {
+      return undefined; // not DNS: drop it as a resolver would
+    }
+    const local = answerLocally(l.zone, this.elsewhere(l), query);
+    if (local !== undefined) return dnsPacket.encode(local);
+    const forwarded = await this.forward(msg, proto);
+    if (forwarded !== undefined) return forwarded;
+    return dnsPacket.encode({ type: "response", id: query.id ?? 0, flags: (1 << 7) | SERVFAIL, questions: query.questions ?? [], answers: [] });
+  }
+
+  private async forward(msg: Buffer, proto: "udp" | "tcp"): Promise<Buffer | undefined> {
+    for (const u of this.upstreams) {
+      const out = await (proto === "udp" ? this.forwardUdp(msg, u) : this.forwardTcp(msg, u)).catch(() => undefined);
+      if (out !== undefined) return out;
+    }
+    return undefined;
+  }
+
+  private forwardUdp(msg: Buffer, u: { host: string; port: number }): Promise<Buffer | undefined> {
+    return new Promise((resolve) => {
+      const s = dgram.createSocket(u.host.includes(":") ? "udp6" : "udp4");
+      const done = (v: Buffer | undefined) => {
+        clearTimeout(timer);
+        s.close();
+        resolve(v);
+      };
+      const timer = setTimeout(() => done(undefined), this.timeoutMs);
+      s.on("error", () => done(undefined));
+      s.on("message", (m) => done(m));
+      s.send(msg, u.port, u.host);
+    });
+  }
+
+  private forwardTcp(msg: Buffer, u: { host: string; port: number }): Promise<Buffer | undefined> {
+    return new Promise((resolve) => {
+      const sock = net.connect(u.port, u.host);
+      let buf = Buffer.alloc(0);
+      const done = (v: Buffer | undefined) => {
+        clearTimeout(timer);
+        sock.destroy();
+        resolve(v);
+      };
+      const timer = setTimeout(() => done(undefined), this.timeoutMs);
+      sock.on("error", () => done(undefined));
+      sock.on("data", (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) done(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+      });
+      sock.on("connect", () => sock.write(frame(msg)));
+    });
+  }
+
+  private serveTcp(l: Listener, sock: net.Socket): void {
+    let buf = Buffer.alloc(0);
+    sock.on("error", () => undefined);
+    sock.setTimeout(10_000, () => sock.destroy());
+    sock.on("data", (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const len = buf.readUInt16BE(0);
+        const msg = buf.subarray(2, 2 + len);
+        buf = buf.subarray(2 + len);
+        void this.handle(l, msg, "tcp").then((out) => {
+          if (out !== undefined && !sock.destroyed) sock.write(frame(out));
+        });
+      }
+    });
+  }
+}
+
+function frame(msg: Buffer): Buffer {
+  const len = Buffer.alloc(2);
+  len.writeUInt16BE(msg.length);
+  return Buffer.concat([len, msg]);
+}
+
+function namesOf(zone: NetworkZone): Set<string> {
+  return new Set(zone.entries.flatMap((e) => e.names.map(normaliseName)));
+}

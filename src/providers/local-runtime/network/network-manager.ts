@@ -1,0 +1,507 @@
+/**
+ * The local engine's networking: networks (bridge, macvlan and the predefined bridge/host/none),
+ * container endpoints, published ports and the embedded DNS. Decisions come from the pure
+ * modules (ipam, nft-ruleset, port-plan, dns-zone); effects go through HostNet, Nft and
+ * DnsServer. Every operation validates everything before it changes anything, runs one at a
+ * time, and persists the state file after it succeeds.
+ */
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { NetworkSpec } from "../../../graph/specs.js";
+import { ProviderError } from "../../contract.js";
+import { DnsServer, parseResolvConf } from "./dns-server.js";
+import type { NetworkZone } from "./dns-zone.js";
+import { HostNet } from "./host-net.js";
+import { DEFAULT_POOL, chooseSubnet, planSubnet } from "./ipam.js";
+import {
+  PREDEFINED,
+  bridgeName,
+  checkBridgePrefix,
+  checkNetworkName,
+  defaultBridgeName,
+  newNetworkId,
+} from "./network-naming.js";
+import { type ContainerNetState, NetworkStore, type NetworkState, type StoredNetwork } from "./network-store.js";
+import type {
+  ContainerNetworkRequest,
+  ContainerNetworkResult,
+  Endpoint,
+  EndpointRequest,
+  NetworkManager,
+  NetworkRecord,
+  PublishedPort,
+} from "./network-types.js";
+import { Nft } from "./nft.js";
+import { renderPortElements, renderRuleset } from "./nft-ruleset.js";
+import { EndpointWiring } from "./endpoint-wiring.js";
+
+export interface NetworkManagerOptions {
+  /** State root (`/var/lib/infra`): state goes to `<root>/networks/state.json`. */
+  root: string;
+  /** Runtime root (`/run/infra`): pinned namespaces go to `<run>/netns/<containerId>`. */
+  run: string;
+  /** Name of infra's nftables table (family inet). Default "infra". */
+  tablePrefix?: string;
+  /** Start of bridge names (≤ 10 chars). Default "infra": `infra0`, `infra-<id>`. */
+  bridgePrefix?: string;
+  /** Subnet pool: "CIDR" or "CIDR:N" entries. Default 10.89.0.0/16, 10.90.0.0/16, 172.30.0.0/16 in /24s. */
+  pool?: string[];
+  /** Create the predefined `bridge` network in init (default true). */
+  defaultBridge?: boolean;
+  /** DNS upstreams ("ip" or "ip:port"); default: /etc/resolv.conf. */
+  dnsUpstreams?: string[];
+  /** DNS listen port (53; tests may change it). */
+  dnsPort?: number;
+}
+
+/** The manager with what the engine and CLI need beyond the seam. */
+export interface LocalNetworkManager extends NetworkManager {
+  readonly table: string;
+  netnsPath(containerId: string): string;
+  /** The container's recorded endpoints and ports, if it is set up. */
+  containerState(containerId: string): ContainerNetState | undefined;
+  /** Containers attached to a network. */
+  endpointsOf(nameOrId: string): Array<{ containerId: string; containerName: string; endpoint: Endpoint }>;
+  /** Removes user networks without endpoints; returns their names. */
+  pruneNetworks(): Promise<string[]>;
+  /** Removes everything: containers' links, all networks (the default one too), the table, DNS. */
+  uninstall(): Promise<void>;
+}
+
+export async function createNetworkManager(opts: NetworkManagerOptions): Promise<LocalNetworkManager> {
+  const m = new LocalNetworks(opts);
+  await m.load();
+  return m;
+}
+
+class LocalNetworks implements LocalNetworkManager {
+  readonly table: string;
+  private readonly prefix: string;
+  private readonly pool: string[];
+  private readonly store: NetworkStore;
+  private readonly host = new HostNet();
+  private readonly nft: Nft;
+  private readonly dns: DnsServer;
+  private readonly wiring: EndpointWiring;
+  private state: NetworkState = { version: 1, networks: [], containers: [] };
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: NetworkManagerOptions) {
+    this.table = opts.tablePrefix ?? "infra";
+    this.prefix = opts.bridgePrefix ?? "infra";
+    checkBridgePrefix(this.prefix);
+    this.pool = opts.pool ?? DEFAULT_POOL;
+    this.store = new NetworkStore(opts.root);
+    this.nft = new Nft(this.table);
+    this.dns = new DnsServer({ ...(opts.dnsUpstreams ? { upstreams: opts.dnsUpstreams } : {}), ...(opts.dnsPort ? { port: opts.dnsPort } : {}) });
+    this.wiring = new EndpointWiring(this.host);
+  }
+
+  async load(): Promise<void> {
+    this.state = await this.store.load();
+  }
+
+  /** Operations run one at a time: each sees the state the previous one left. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  netnsPath(containerId: string): string {
+    return join(this.opts.run, "netns", containerId);
+  }
+
+  init(): Promise<void> {
+    return this.serial(async () => {
+      await mkdir(join(this.opts.run, "netns"), { recursive: true });
+      await this.dns.loadUpstreams();
+      const now = new Date().toISOString();
+      const predefined = (name: string, driver: NetworkRecord["driver"]): StoredNetwork => ({
+        id: newNetworkId(), name, driver, subnet: "", gateway: "", internal: false, labels: {}, options: {}, device: "", createdAt: now,
+      });
+      if (!this.find("host")) this.state.networks.push(predefined("host", "host"));
+      if (!this.find("none")) this.state.networks.push(predefined("none", "null"));
+      if (this.opts.defaultBridge !== false && !this.find("bridge")) {
+        const hostRanges = await this.host.hostRanges();
+        const subnet = chooseSubnet(this.pool, this.subnets(), hostRanges);
+        const plan = planSubnet({ subnet }, [], []);
+        this.state.networks.push({ ...predefined("bridge", "bridge"), ...plan, device: defaultBridgeName(this.prefix) });
+      }
+      // Restore after a restart (or first start): devices, rules and DNS from the state file.
+      for (const n of this.bridges()) await this.host.ensureBridge(n.device, `${n.gateway}/${n.subnet.split("/")[1]}`, mtuOf(n));
+      if (this.bridges().some((n) => !n.internal)) await this.host.enableForwarding();
+      await this.syncTable();
+      for (const n of this.dnsNetworks()) await this.dns.listen(n.id, n.gateway, this.zoneOf(n));
+      await this.store.save(this.state);
+    });
+  }
+
+  createNetwork(spec: NetworkSpec): Promise<NetworkRecord> {
+    return this.serial(async () => {
+      checkNetworkName(spec.name);
+      if (this.find(spec.name)) {
+        throw new ProviderError("AlreadyExists", "INFRA_NET_EXISTS", `network "${spec.name}" already exists`, {
+          hint: "pick another name, or remove the existing network first",
+        });
+      }
+      const id = newNetworkId();
+      const taken = this.state.networks.filter((n) => n.subnet !== "").map((n) => ({ name: n.name, subnet: n.subnet }));
+      const base = {
+        id, name: spec.name, internal: spec.internal ?? false, labels: spec.labels ?? {}, options: spec.options ?? {},
+        createdAt: new Date().toISOString(),
+      };
+      let rec: StoredNetwork;
+      if (spec.driver === "macvlan") {
+        if (spec.parent === undefined || !this.host.linkExists(spec.parent)) {
+          throw new ProviderError(spec.parent === undefined ? "Invalid" : "NotFound", "INFRA_NET_MACVLAN_PARENT",
+            spec.parent === undefined ? "a macvlan network needs a parent interface" : `parent interface "${spec.parent}" does not exist`,
+            { hint: "give -o parent=IFACE with an interface of this host (see `ip -br link`)" });
+        }
+        if (spec.subnet === undefined) {
+          throw new ProviderError("Invalid", "INFRA_NET_MACVLAN_SUBNET", "a macvlan network needs --subnet (the parent's LAN)", {
+            hint: "give --subnet and --gateway of the network the parent interface is on",
+          });
+        }
+        const plan = planSubnet({ subnet: spec.subnet, ...opt("gateway", spec.gateway), ...opt("ipRange", spec.ipRange) }, taken, []);
+        rec = { ...base, driver: "macvlan", ...plan, device: spec.parent };
+        if (spec.vlan !== undefined) {
+          if (!Number.isInteger(spec.vlan) || spec.vlan < 1 || spec.vlan > 4094) {
+            throw new ProviderError("Invalid", "INFRA_NET_VLAN", `VLAN id ${spec.vlan} is out of range`, { hint: "VLAN ids are 1-4094" });
+          }
+          rec.device = await this.host.ensureVlan(spec.parent, spec.vlan);
+          rec.vlanDevice = rec.device;
+        }
+      } else if (spec.driver === "bridge") {
+        const hostRanges = await this.host.hostRanges();
+        const subnet = spec.subnet ?? chooseSubnet(this.pool, taken.map((t) => t.subnet), hostRanges);
+        const plan = planSubnet({ subnet, ...opt("gateway", spec.gateway), ...opt("ipRange", spec.ipRange) }, taken, hostRanges);
+        rec = { ...base, driver: "bridge", ...plan, device: spec.options?.["com.docker.network.bridge.name"] ?? bridgeName(this.prefix, id) };
+      } else {
+        throw new ProviderError("Invalid", "INFRA_NET_DRIVER", `driver "${String(spec.driver)}" is not supported`, { hint: "use bridge or macvlan" });
+      }
+      this.state.networks.push(rec);
+      try {
+        if (rec.driver === "bridge") {
+          await this.host.ensureBridge(rec.device, `${rec.gateway}/${rec.subnet.split("/")[1]}`, mtuOf(rec));
+          if (!rec.internal) await this.host.enableForwarding();
+          await this.syncTable();
+          await this.dns.listen(rec.id, rec.gateway, this.zoneOf(rec));
+        }
+        await this.store.save(this.state);
+      } catch (e) {
+        // Nothing half-made: drop the record, the device and the rules again.
+        this.state.networks = this.state.networks.filter((n) => n.id !== rec.id);
+        await this.dns.unlisten(rec.id).catch(() => undefined);
+        if (rec.driver === "bridge") await this.host.deleteLink(rec.device).catch(() => undefined);
+        if (rec.vlanDevice) await this.host.deleteLink(rec.vlanDevice).catch(() => undefined);
+        await this.syncTable().catch(() => undefined);
+        throw e;
+      }
+      return publicRecord(rec);
+    });
+  }
+
+  async inspectNetwork(nameOrId: string): Promise<NetworkRecord | undefined> {
+    const n = this.find(nameOrId);
+    return n === undefined ? undefined : publicRecord(n);
+  }
+
+  async listNetworks(): Promise<NetworkRecord[]> {
+    return this.state.networks.map(publicRecord);
+  }
+
+  removeNetwork(nameOrId: string): Promise<void> {
+    return this.serial(async () => {
+      const n = this.mustFind(nameOrId);
+      if (PREDEFINED.has(n.name)) {
+        throw new ProviderError("Invalid", "INFRA_NET_PREDEFINED", `"${n.name}" is a predefined network and cannot be removed`, {
+          hint: "only networks made with `network create` can be removed",
+        });
+      }
+      const users = this.state.containers.filter((c) => c.endpoints.some((e) => e.networkId === n.id));
+      if (users.length > 0) {
+        throw new ProviderError("Conflict", "INFRA_NET_IN_USE", `network "${n.name}" has containers attached: ${users.map((c) => c.containerName).join(", ")}`, {
+          hint: "disconnect or remove those containers first",
+        });
+      }
+      await this.dropNetwork(n);
+      await this.store.save(this.state);
+    });
+  }
+
+  pruneNetworks(): Promise<string[]> {
+    return this.serial(async () => {
+      const unused = this.state.networks.filter(
+        (n) => !PREDEFINED.has(n.name) && !this.state.containers.some((c) => c.endpoints.some((e) => e.networkId === n.id)),
+      );
+      for (const n of unused) await this.dropNetwork(n);
+      await this.store.save(this.state);
+      return unused.map((n) => n.name);
+    });
+  }
+
+  private async dropNetwork(n: StoredNetwork): Promise<void> {
+    this.state.networks = this.state.networks.filter((x) => x.id !== n.id);
+    await this.dns.unlisten(n.id);
+    await this.syncTable();
+    if (n.driver === "bridge") await this.host.deleteLink(n.device);
+    if (n.vlanDevice) await this.host.deleteLink(n.vlanDevice);
+  }
+
+  createNetns(containerId: string): Promise<string> {
+    return this.serial(async () => {
+      const path = this.netnsPath(containerId);
+      await this.host.createNetns(path);
+      return path;
+    });
+  }
+
+  removeNetns(containerId: string): Promise<void> {
+    return this.serial(() => this.host.removeNetns(this.netnsPath(containerId)));
+  }
+
+  setUpContainer(req: ContainerNetworkRequest): Promise<ContainerNetworkResult> {
+    return this.serial(async () => {
+      if (this.container(req.containerId)) await this.tearDown(req.containerId);
+      const hostsEntries = req.links.map((l) => this.linkEntry(l));
+      const c: ContainerNetState = {
+        containerId: req.containerId, containerName: req.containerName, netnsPath: req.netnsPath, endpoints: [], ports: [], links: req.links,
+      };
+      const plans = this.wiring.plan(c, req.endpoints.map((e) => ({ req: e, net: this.endpointNetwork(e) })), this.state.containers);
+      const firstBridge = plans.find((p) => p.net.driver === "bridge");
+      if (req.ports.length > 0 && firstBridge === undefined) {
+        throw new ProviderError("Invalid", "INFRA_NET_PORTS_NEED_BRIDGE", "published ports need the container on a bridge network", {
+          hint: "attach the container to a bridge network, or drop the published ports",
+        });
+      }
+      const ports = firstBridge ? await this.wiring.planPorts(req.ports, firstBridge.endpoint.ipv4Address, this.allPorts()) : [];
+      await this.wiring.apply(c, plans);
+      try {
+        if (ports.length > 0) await this.nft.apply(renderPortElements(this.table, toNat(ports), "add"));
+      } catch (e) {
+        await this.wiring.remove(c, c.endpoints).catch(() => undefined);
+        throw e;
+      }
+      c.ports = ports;
+      this.state.containers.push(c);
+      await this.store.save(this.state);
+      this.refreshDns(c);
+      return { endpoints: c.endpoints.map(publicEndpoint), ports, nameservers: await this.nameserversFor(c), hostsEntries };
+    });
+  }
+
+  connect(containerId: string, endpoint: EndpointRequest): Promise<Endpoint> {
+    return this.serial(async () => {
+      const c = this.mustContainer(containerId);
+      const [plan] = this.wiring.plan(c, [{ req: endpoint, net: this.endpointNetwork(endpoint) }], this.state.containers);
+      if (plan === undefined) throw new ProviderError("Internal", "INFRA_NET_INTERNAL", "no endpoint planned", {});
+      await this.wiring.apply(c, [plan]);
+      await this.store.save(this.state);
+      this.refreshDns(c);
+      return publicEndpoint(plan.endpoint);
+    });
+  }
+
+  disconnect(containerId: string, network: string): Promise<void> {
+    return this.serial(async () => {
+      const c = this.mustContainer(containerId);
+      const n = this.mustFind(network);
+      const ep = c.endpoints.find((e) => e.networkId === n.id);
+      if (ep === undefined) {
+        throw new ProviderError("NotFound", "INFRA_NET_NOT_CONNECTED", `container "${c.containerName}" is not connected to network "${n.name}"`, {
+          hint: "see the container's networks with `infra inspect`",
+        });
+      }
+      const gone = c.ports.filter((p) => p.containerIp === ep.ipv4Address);
+      if (gone.length > 0) await this.nft.apply(renderPortElements(this.table, toNat(gone), "delete"));
+      c.ports = c.ports.filter((p) => p.containerIp !== ep.ipv4Address);
+      await this.wiring.remove(c, [ep]);
+      await this.store.save(this.state);
+      this.refreshDns(c, [n.id]);
+    });
+  }
+
+  tearDownContainer(containerId: string): Promise<void> {
+    return this.serial(() => this.tearDown(containerId));
+  }
+
+  private async tearDown(containerId: string): Promise<void> {
+    const c = this.container(containerId);
+    if (c === undefined) return;
+    if (c.ports.length > 0 && (await this.nft.exists())) await this.nft.apply(renderPortElements(this.table, toNat(c.ports), "delete"));
+    const nets = c.endpoints.map((e) => e.networkId);
+    await this.wiring.remove(c, [...c.endpoints]);
+    this.state.containers = this.state.containers.filter((x) => x.containerId !== containerId);
+    await this.store.save(this.state);
+    this.refreshDns(c, nets);
+  }
+
+  containerState(containerId: string): ContainerNetState | undefined {
+    const c = this.container(containerId);
+    return c === undefined ? undefined : structuredClone(c);
+  }
+
+  endpointsOf(nameOrId: string): Array<{ containerId: string; containerName: string; endpoint: Endpoint }> {
+    const n = this.mustFind(nameOrId);
+    return this.state.containers.flatMap((c) =>
+      c.endpoints.filter((e) => e.networkId === n.id).map((e) => ({ containerId: c.containerId, containerName: c.containerName, endpoint: publicEndpoint(e) })),
+    );
+  }
+
+  close(): Promise<void> {
+    return this.serial(() => this.dns.close());
+  }
+
+  uninstall(): Promise<void> {
+    return this.serial(async () => {
+      for (const c of [...this.state.containers]) await this.tearDown(c.containerId);
+      await this.dns.close();
+      const nets = this.state.networks;
+      this.state.networks = [];
+      await this.syncTable();
+      for (const n of nets) {
+        if (n.driver === "bridge") await this.host.deleteLink(n.device);
+        if (n.vlanDevice) await this.host.deleteLink(n.vlanDevice);
+      }
+      await this.store.save(this.state);
+    });
+  }
+
+  // ---- helpers ----
+
+  /** Renders the whole table, or deletes it when no bridge network is left. */
+  private async syncTable(): Promise<void> {
+    const bridges = this.bridges();
+    if (bridges.length === 0) {
+      if (await this.nft.exists()) await this.nft.deleteTable();
+      return;
+    }
+    await this.nft.apply(
+      renderRuleset({
+        table: this.table,
+        bridges: bridges.map((b) => ({ device: b.device, subnet: b.subnet, internal: b.internal })),
+        ports: toNat(this.allPorts()),
+      }),
+    );
+  }
+
+  private bridges(): StoredNetwork[] {
+    return this.state.networks.filter((n) => n.driver === "bridge");
+  }
+
+  /** User-defined bridge networks get the embedded DNS; the default bridge does not (as in Docker). */
+  private dnsNetworks(): StoredNetwork[] {
+    return this.bridges().filter((n) => n.name !== "bridge");
+  }
+
+  private subnets(): string[] {
+    return this.state.networks.map((n) => n.subnet).filter((s) => s !== "");
+  }
+
+  private allPorts(): PublishedPort[] {
+    return this.state.containers.flatMap((c) => c.ports);
+  }
+
+  private zoneOf(n: StoredNetwork): NetworkZone {
+    return {
+      subnet: n.subnet,
+      entries: this.state.containers.flatMap((c) =>
+        c.endpoints
+          .filter((e) => e.networkId === n.id)
+          .map((e) => ({ ip: e.ipv4Address, names: [c.containerName, ...e.aliases, c.containerId.slice(0, 12)] })),
+      ),
+    };
+  }
+
+  private refreshDns(c: ContainerNetState, extra: string[] = []): void {
+    const ids = new Set([...c.endpoints.map((e) => e.networkId), ...extra]);
+    for (const n of this.dnsNetworks()) if (ids.has(n.id)) this.dns.setZone(n.id, this.zoneOf(n));
+  }
+
+  private async nameserversFor(c: ContainerNetState): Promise<string[]> {
+    const dnsNet = this.dnsNetworks().find((n) => c.endpoints.some((e) => e.networkId === n.id));
+    if (dnsNet !== undefined) return [dnsNet.gateway];
+    // Like Docker on the default bridge: the host's resolvers, loopback ones replaced.
+    const host = parseResolvConf(await readFile("/etc/resolv.conf", "utf8").catch(() => "")).filter((s) => !s.startsWith("127.") && s !== "::1");
+    return host.length > 0 ? host : ["8.8.8.8", "8.8.4.4"];
+  }
+
+  private linkEntry(l: { container: string; alias: string }): { ip: string; names: string[] } {
+    const target = this.state.containers.find((c) => c.containerName === l.container || c.containerId === l.container);
+    const ep = target?.endpoints[0];
+    if (target === undefined || ep === undefined) {
+      throw new ProviderError("NotFound", "INFRA_NET_LINK_NOT_FOUND", `linked container "${l.container}" is not running on a network`, {
+        hint: "start the linked container first",
+      });
+    }
+    return { ip: ep.ipv4Address, names: [...new Set([l.alias, target.containerName, target.containerId.slice(0, 12)])] };
+  }
+
+  private endpointNetwork(e: EndpointRequest): StoredNetwork {
+    const n = this.mustFind(e.network === "default" ? "bridge" : e.network);
+    if (n.driver === "host" || n.driver === "null") {
+      throw new ProviderError("Invalid", "INFRA_NET_NOT_ATTACHABLE", `network "${n.name}" cannot be attached as an endpoint`, {
+        hint: "host and none are network modes of a container, not networks to connect to",
+      });
+    }
+    if (n.name === "bridge" && e.aliases.length > 0) {
+      throw new ProviderError("Invalid", "INFRA_NET_ALIAS_DEFAULT_BRIDGE", "aliases work only on user-defined networks", {
+        hint: "create a network with `infra network create` and attach the container there",
+      });
+    }
+    return n;
+  }
+
+  private find(nameOrId: string): StoredNetwork | undefined {
+    const byName = this.state.networks.find((n) => n.name === nameOrId || n.id === nameOrId);
+    if (byName !== undefined || nameOrId.length < 6) return byName;
+    const byPrefix = this.state.networks.filter((n) => n.id.startsWith(nameOrId));
+    return byPrefix.length === 1 ? byPrefix[0] : undefined;
+  }
+
+  private mustFind(nameOrId: string): StoredNetwork {
+    const n = this.find(nameOrId);
+    if (n === undefined) {
+      throw new ProviderError("NotFound", "INFRA_NET_NOT_FOUND", `network "${nameOrId}" does not exist`, { hint: "list networks with `infra network ls`" });
+    }
+    return n;
+  }
+
+  private container(id: string): ContainerNetState | undefined {
+    return this.state.containers.find((c) => c.containerId === id);
+  }
+
+  private mustContainer(id: string): ContainerNetState {
+    const c = this.container(id);
+    if (c === undefined) {
+      throw new ProviderError("NotFound", "INFRA_NET_CONTAINER_UNKNOWN", `container ${id} has no network set up`, {
+        hint: "start the container first",
+      });
+    }
+    return c;
+  }
+}
+
+function opt<K extends string>(key: K, v: string | undefined): Partial<Record<K, string>> {
+  return v === undefined ? {} : ({ [key]: v } as Record<K, string>);
+}
+
+function mtuOf(n: NetworkRecord): number | undefined {
+  const v = n.options["com.docker.network.driver.mtu"] ?? n.options["mtu"];
+  return v === undefined ? undefined : Number(v);
+}
+
+function publicRecord(n: StoredNetwork): NetworkRecord {
+  const { vlanDevice: _v, ...rec } = n;
+  return structuredClone(rec);
+}
+
+function publicEndpoint(e: Endpoint & { networkId?: string; hasDefaultRoute?: boolean }): Endpoint {
+  const { networkId: _n, hasDefaultRoute: _d, ...rest } = e;
+  return { ...rest, aliases: [...rest.aliases] };
+}
+
+function toNat(ports: PublishedPort[]) {
+  return ports.map((p) => ({ ...p }));
+}
