@@ -141,7 +141,7 @@ export async function loadComposeProject(opts: LoadComposeOptions): Promise<Load
       disabled.add(name);
       continue;
     }
-    const svc = await finishService(name, draft, projectName, locations, diagnostics);
+    const svc = await finishService(name, draft, locations, diagnostics);
     if (svc) project.services[name] = svc;
   }
   for (const [name, s] of Object.entries(project.services)) {
@@ -186,7 +186,7 @@ export function lookup(locations: LocationIndex, path: string): SourceLocation |
   }
 }
 
-async function finishService(name: string, d: ServiceDraft, project: string, locations: LocationIndex, diagnostics: Diagnostic[]): Promise<ComposeService | undefined> {
+async function finishService(name: string, d: ServiceDraft, locations: LocationIndex, diagnostics: Diagnostic[]): Promise<ComposeService | undefined> {
   const at = lookup(locations, `services.${name}`);
   const { extends: _e, environment, depends_on, ports, volumes, replicas, ...rest } = d;
   const s: ComposeService = {
@@ -223,6 +223,5 @@ async function finishService(name: string, d: ServiceDraft, project: string, loc
     for (const e of parsed.entries) if (e.value !== undefined) s.environment[e.key] = e.value;
   }
   Object.assign(s.environment, environment ?? {});
-  void project;
   return s;
 }

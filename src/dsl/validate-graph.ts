@@ -61,7 +61,8 @@ function checkNames(graph: StackGraph, out: Diagnostic[]): void {
     if (r.type !== "image" && !ENGINE_NAME_RE.test(name)) {
       out.push(errorDiag("INFRA_VALIDATE_INVALID_NAME", `${r.type} name "${name}" is not valid`, {
         address: r.address, attribute: "name", value: name,
-        hint: "names match [a-zA-Z0-9][a-zA-Z0-9_.-]+ (at least two characters, no spaces or slashes)",
+        hint: "names match [a-zA-Z0-9][a-zA-Z0-9_.-]+ (at least two characters, no spaces or slashes)" +
+          (name.startsWith(graph.stack) ? `; the default name starts with the stack name "${graph.stack}": choose another with -p NAME, or set name` : ""),
       }));
     }
     const key = `${r.type}\u0000${name}`;

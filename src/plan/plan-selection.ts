@@ -14,10 +14,11 @@ export interface Selection {
 
 export function selectAddresses(
   edges: ReadonlyMap<string, readonly string[]>,
-  opts: { targets: readonly string[]; excludes: readonly string[]; destroy: boolean },
+  opts: { targets: readonly string[]; excludes: readonly string[]; replace?: readonly string[]; destroy: boolean },
 ): Selection {
   const diagnostics: Diagnostic[] = [];
-  for (const [flag, list] of [["--target", opts.targets], ["--exclude", opts.excludes]] as const) {
+  // Every address named on the command line must exist; --replace is only checked here.
+  for (const [flag, list] of [["--target", opts.targets], ["--exclude", opts.excludes], ["--replace", opts.replace ?? []]] as const) {
     for (const a of list) {
       if (edges.has(a)) continue;
       diagnostics.push(
@@ -29,10 +30,9 @@ export function selectAddresses(
       );
     }
   }
-  const deps = edges;
   const dependents = reverseEdges(edges);
-  const targeted = opts.targets.length === 0 ? undefined : closure(opts.targets, opts.destroy ? dependents : deps);
-  const excluded = closure(opts.excludes, opts.destroy ? deps : dependents);
+  const targeted = opts.targets.length === 0 ? undefined : closure(opts.targets, opts.destroy ? dependents : edges);
+  const excluded = closure(opts.excludes, opts.destroy ? edges : dependents);
   return {
     inScope: (a) => (targeted === undefined || targeted.has(a)) && !excluded.has(a),
     diagnostics,

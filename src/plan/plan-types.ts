@@ -23,6 +23,7 @@ export type ReasonCode =
   | "replace_because_dependency_replaced" // replace: e.g. its image changed
   | "delete_because_no_resource_config" // delete: removed from the stack
   | "delete_because_destroy" // delete: destroy mode
+  | "delete_because_deposed" // delete: left over from an interrupted create-before-delete replacement
   | "forget_because_retain_on_delete" // forget: removed, retainOnDelete set
   | "no_changes"; // noop
 
@@ -59,6 +60,11 @@ export interface PlanChange {
   action: ChangeAction;
   /** Only for `replace`. */
   replaceOrder?: ReplaceOrder;
+  /**
+   * Set (to the object's id) when the change deletes a deposed object: one left over from an
+   * interrupted create-before-delete replacement, not the current object at `address`.
+   */
+  deposed?: string;
   reasons: ChangeReason[];
   /** What is recorded (after refresh); null for a create. */
   before: ResourceSnapshot | null;

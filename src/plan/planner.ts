@@ -7,10 +7,11 @@ import { hashGraph } from "../graph/graph-hash.js";
 import type { ResourceNode, StackGraph } from "../graph/resource.js";
 import type { Props } from "../graph/value.js";
 import type { ProviderRegistry } from "../providers/contract.js";
+import { pendingDeposed } from "../state/deposed-objects.js";
 import type { ResourceState, StateFile } from "../state/state-types.js";
-import { attributeChanges } from "./attribute-changes.js";
 import { topologicalOrder } from "./plan-order.js";
 import { planOutputs } from "./plan-outputs.js";
+import { changeKey, deposedChange, removalChange } from "./plan-removal.js";
 import { planResource, protectedDiag } from "./plan-resource.js";
 import { selectAddresses } from "./plan-selection.js";
 import { PLAN_FORMAT_VERSION, type DriftEntry, type Plan, type PlanChange, type PlanOptions, type PlanSummary } from "./plan-types.js";
@@ -36,25 +37,28 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
   const diagnostics: Diagnostic[] = [];
   const nodes = new Map(graph.resources.map((r) => [r.address, r]));
   const recorded = new Map((state?.resources ?? []).map((r) => [r.address, r]));
+  const deposed = pendingDeposed(state);
 
-  // Selection follows dependencies from both the stack and the state (removed resources too).
+  // Selection follows dependencies from the stack and the state (removed and deposed objects too).
   const edges = new Map<string, string[]>();
-  for (const n of graph.resources) edges.set(n.address, [...n.dependencies]);
-  for (const r of recorded.values()) edges.set(r.address, [...new Set([...(edges.get(r.address) ?? []), ...r.dependencies])]);
-  const selection = selectAddresses(edges, { targets: options.targets, excludes: options.excludes, destroy });
+  const addEdges = (a: string, ds: readonly string[]): void => void edges.set(a, [...new Set([...(edges.get(a) ?? []), ...ds])]);
+  for (const n of graph.resources) addEdges(n.address, n.dependencies);
+  for (const r of [...recorded.values(), ...deposed]) addEdges(r.address, r.dependencies);
+  const selection = selectAddresses(edges, { targets: options.targets, excludes: options.excludes, replace: options.replace, destroy });
   diagnostics.push(...selection.diagnostics);
-  for (const a of options.replace) {
-    if (!edges.has(a)) diagnostics.push(errorDiag("INFRA_PLAN_UNKNOWN_ADDRESS", `--replace ${a}: no such resource in the stack or the state`, { address: a, value: a, hint: "Run `infra state list` to see recorded addresses." }));
-  }
 
-  // Refresh what the plan may touch; the rest is taken as recorded.
+  // Refresh reads only what the plan may touch: with --target/--exclude, resources outside the
+  // selection are taken as recorded (nothing will change them, so their live state cannot matter
+  // beyond the references they feed, which use recorded values). --refresh=false reads nothing.
+  // Deposed objects are not read either: they are deleted whatever their state, and deleting
+  // what is already gone succeeds.
   const current = new Map<string, ResourceState>();
   const goneLive = new Set<string>();
   const drift: DriftEntry[] = [];
   const inScope = [...recorded.values()].filter((r) => selection.inScope(r.address));
   for (const r of recorded.values()) if (!selection.inScope(r.address)) current.set(r.address, r);
   if (options.refresh) {
-    const refreshOpts = input.signal === undefined ? { parallelism: input.refreshParallelism ?? 10 } : { parallelism: input.refreshParallelism ?? 10, signal: input.signal };
+    const refreshOpts = { parallelism: input.refreshParallelism ?? 10, ...(input.signal === undefined ? {} : { signal: input.signal }) };
     for (const o of await refreshResources(inScope, providers, refreshOpts)) {
       if (o.status === "deleted") goneLive.add(o.address);
       if (o.resource !== undefined) current.set(o.address, o.resource);
@@ -89,21 +93,29 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
     }
   }
 
+  const unknownProvider = (address: string, provider: string): Diagnostic =>
+    errorDiag("INFRA_PLAN_PROVIDER_UNKNOWN", `No provider named "${provider}" for ${address}`, { address, value: provider });
   for (const r of recorded.values()) {
     if (!selection.inScope(r.address) || (!destroy && nodes.has(r.address))) continue;
-    const c = removal(r, current.get(r.address) ?? r, nodes.get(r.address), destroy);
+    const c = removalChange(r, current.get(r.address) ?? r, nodes.get(r.address), destroy);
     if (c.action === "delete" && c.options.protect === true) diagnostics.push(protectedDiag(r.address, "delete"));
-    if (!providers.has(r.provider) && !options.refresh) {
-      diagnostics.push(errorDiag("INFRA_PLAN_PROVIDER_UNKNOWN", `No provider named "${r.provider}" for ${r.address}`, { address: r.address, value: r.provider }));
-    }
+    // With refresh on, refresh has reported an unknown provider already.
+    if (!providers.has(r.provider) && !options.refresh) diagnostics.push(unknownProvider(r.address, r.provider));
     planned.set(r.address, c);
+  }
+  const all = new Map<string, PlanChange>(planned);
+  for (const d of deposed) {
+    if (!selection.inScope(d.address)) continue;
+    const c = deposedChange(d);
+    if (!providers.has(d.provider)) diagnostics.push(unknownProvider(d.address, d.provider));
+    all.set(changeKey(c), c);
   }
 
   const orderEdges = new Map<string, string[]>();
-  for (const c of planned.values()) orderEdges.set(c.address, c.dependencies);
+  for (const [k, c] of all) orderEdges.set(k, c.dependencies);
   const order = topologicalOrder(orderEdges).order;
   if (destroy) order.reverse();
-  const changes = order.map((a) => planned.get(a)!);
+  const changes = order.map((k) => all.get(k)!);
 
   const outputs = planOutputs(graph.outputs, state?.outputs ?? {}, lookup, destroy);
   const summary = summarise(changes);
@@ -137,24 +149,6 @@ async function planOne(
     return { diagnostics: [errorDiag("INFRA_PLAN_PROVIDER_UNKNOWN", summary, { address: node.address, value: node.provider, hint: "Check the resource's provider." })] };
   }
   return planResource(node, prior, provider, schema, ctx);
-}
-
-function removal(r: ResourceState, now: ResourceState, node: ResourceNode | undefined, destroy: boolean): PlanChange {
-  const options = node?.options ?? r.options;
-  const forget = options.retainOnDelete === true;
-  return {
-    address: r.address,
-    type: r.type,
-    provider: r.provider,
-    action: forget ? "forget" : "delete",
-    reasons: [{ code: forget ? "forget_because_retain_on_delete" : destroy ? "delete_because_destroy" : "delete_because_no_resource_config" }],
-    before: { id: now.id, props: now.props, outputs: now.outputs },
-    after: null,
-    attributes: attributeChanges(Object.keys(now.props), now.props, {}, new Set(), undefined),
-    unchangedCount: 0,
-    dependencies: [...r.dependencies],
-    options: { ...options },
-  };
 }
 
 export function summarise(changes: readonly PlanChange[]): PlanSummary {

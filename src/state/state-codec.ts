@@ -30,16 +30,23 @@ export function parseState(text: string, path: string): StateFile {
   if (typeof o.stack !== "string") throw corrupt(path, "stack is missing.");
   if (!Array.isArray(o.resources)) throw corrupt(path, "resources is not a list.");
   if (typeof o.outputs !== "object" || o.outputs === null || Array.isArray(o.outputs)) throw corrupt(path, "outputs is not an object.");
-  o.resources.forEach((r: unknown, i: number) => {
-    const x = r as Record<string, unknown> | null;
-    if (typeof x !== "object" || x === null || typeof x.address !== "string" || typeof x.type !== "string" || typeof x.provider !== "string" || typeof x.id !== "string") {
-      throw corrupt(path, `resources[${i}] lacks address, type, provider or id.`);
-    }
-    if (typeof x.props !== "object" || x.props === null || typeof x.outputs !== "object" || x.outputs === null || !Array.isArray(x.dependencies)) {
-      throw corrupt(path, `resources[${i}] (${x.address}) lacks props, outputs or dependencies.`);
-    }
-  });
+  o.resources.forEach((r: unknown, i: number) => checkObject(path, `resources[${i}]`, r));
+  if (o.deposed !== undefined) {
+    if (!Array.isArray(o.deposed)) throw corrupt(path, "deposed is not a list.");
+    o.deposed.forEach((r: unknown, i: number) => checkObject(path, `deposed[${i}]`, r));
+  }
   return v as StateFile;
+}
+
+/** The fields every recorded object (current or deposed) must have. */
+function checkObject(path: string, where: string, r: unknown): void {
+  const x = r as Record<string, unknown> | null;
+  if (typeof x !== "object" || x === null || typeof x.address !== "string" || typeof x.type !== "string" || typeof x.provider !== "string" || typeof x.id !== "string") {
+    throw corrupt(path, `${where} lacks address, type, provider or id.`);
+  }
+  if (typeof x.props !== "object" || x.props === null || typeof x.outputs !== "object" || x.outputs === null || !Array.isArray(x.dependencies)) {
+    throw corrupt(path, `${where} (${x.address}) lacks props, outputs or dependencies.`);
+  }
 }
 
 export function serializeState(state: StateFile): string {

@@ -3,6 +3,7 @@
  * the serial incremented, ready to write; the input is not modified.
  */
 import { InfraError } from "../diag/infra-error.js";
+import { removeDeposed } from "./deposed-objects.js";
 import type { ResourceState, StateFile } from "./state-types.js";
 
 function notFound(address: string, state: StateFile | undefined): InfraError {
@@ -25,10 +26,14 @@ export function showResource(state: StateFile | undefined, address: string): Res
   return structuredClone(r);
 }
 
-/** Forgets a resource: the real object stays, infra no longer manages it. */
+/** Forgets a resource (and objects its replacements deposed): the real objects stay, infra no longer manages them. */
 export function removeResource(state: StateFile, address: string): StateFile {
   if (!state.resources.some((r) => r.address === address)) throw notFound(address, state);
-  return { ...structuredClone(state), serial: state.serial + 1, resources: structuredClone(state.resources.filter((r) => r.address !== address)) };
+  const next = structuredClone(state);
+  next.serial += 1;
+  next.resources = next.resources.filter((r) => r.address !== address);
+  for (const d of state.deposed ?? []) if (d.address === address) removeDeposed(next, address, d.id);
+  return next;
 }
 
 /** Renames an address (e.g. after renaming a resource in the stack), keeping the real object. */
@@ -48,7 +53,7 @@ export function moveResource(state: StateFile, from: string, to: string): StateF
   }
   const next = structuredClone(state);
   next.serial += 1;
-  for (const x of next.resources) {
+  for (const x of [...next.resources, ...(next.deposed ?? [])]) {
     if (x.address === from) x.address = to;
     x.dependencies = x.dependencies.map((d) => (d === from ? to : d)).sort();
   }

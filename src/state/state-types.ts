@@ -21,6 +21,25 @@ export interface ResourceState {
   updatedAt: string;
 }
 
+/**
+ * An object left over from a create-before-delete replacement (Terraform's "deposed" object):
+ * recorded before the replacement is created and dropped once it is deleted, so that a process
+ * that dies in between leaves a record the next plan deletes.
+ */
+export interface DeposedObject {
+  /** The address whose replacement deposed it. */
+  address: string;
+  type: ResourceType;
+  provider: string;
+  id: string;
+  props: Props;
+  outputs: Props;
+  /** Its dependencies when it was current: what must outlive it. */
+  dependencies: string[];
+  /** ISO time it was deposed. */
+  deposedAt: string;
+}
+
 export interface StateFile {
   formatVersion: number;
   /** Random id fixed when the state is first written; a saved plan must match it. */
@@ -32,6 +51,11 @@ export interface StateFile {
   infraVersion: string;
   resources: ResourceState[];
   outputs: Record<string, Value>;
+  /**
+   * Objects awaiting deletion after an interrupted replacement. Kept apart from `resources` so
+   * that they survive whatever happens to the current object at the same address. Absent when empty.
+   */
+  deposed?: DeposedObject[];
 }
 
 export function emptyState(stack: string, lineage: string, infraVersion: string): StateFile {

@@ -24,7 +24,7 @@ export function renderResourceState(r: ResourceState, opts: { color: boolean }):
 function group(obj: Record<string, Value>, style: Style): string[] {
   const keys = Object.keys(obj).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   const lines = alignKeys(keys.map((k) => valueLines(k, obj[k] as Value, " ", 1, "")));
-  return lines.map((l) => renderLine(l, style).slice(2));
+  return lines.map((l) => renderLine(l, style).slice(4));
 }
 
 /** id and provider first, then the rest by name. */

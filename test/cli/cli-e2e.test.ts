@@ -51,12 +51,13 @@ t.test("the whole lifecycle", async (t) => {
   t.same(list.stdout.trim().split("\n").map((l) => l.split(/\s+/)[0]), ["container.client", "container.web", "network.app", "volume.content"]);
   const show = await run("state", "show", "container.web");
   t.match(show.stdout, /^# container\.web:\nresource "container" "web" \{\n {4}id += "con-/);
+  t.match(show.stdout, /^ {4}image += "busybox"$/m);
 
   // A stack changed after the plan was saved: the saved plan is refused.
   const planned = await run("plan", "--out", "next.plan");
   t.equal(planned.code, 0);
   const file = join(cwd, "infra.ts");
-  writeFileSync(file, readFileSync(file, "utf8").replace("8080", "8081"));
+  writeFileSync(file, readFileSync(file, "utf8").replace(`"8080:80"`, `"8081:80"`));
   const changed = await run("apply", "next.plan");
   t.equal(changed.code, 1);
   t.match(changed.stderr, /INFRA_PLAN_STALE/);
@@ -69,7 +70,7 @@ t.test("the whole lifecycle", async (t) => {
 
   const yes = await run("apply", "--yes");
   t.equal(yes.code, 0, yes.stderr);
-  t.match(yes.stdout, /Apply complete! Resources: 1 added, 0 changed, 1 destroyed\./);
+  t.match(yes.stdout, /Apply complete! Resources: 2 added, 0 changed, 2 destroyed\./);
 
   const mv = await run("state", "mv", "volume.content", "volume.renamed");
   t.equal(mv.code, 0, mv.stderr);

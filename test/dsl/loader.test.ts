@@ -102,6 +102,24 @@ export default defineStack((stack) => {
   t.match(e.detail, `${path.join(dir, "infra.ts")}:4:20`, "the throw, in the .ts file");
   t.match(e.detail, `${path.join(dir, "infra.ts")}:9:3`, "the caller");
   t.notMatch(e.detail, ".mjs", "no compiled file names");
+  t.notMatch(e.detail, "loader.test", "the trace stops at the user's frames");
+  t.notMatch(e.detail, "load-stack", "the loader's own frames are left out");
+});
+
+t.test("an error raised by the DSL inside the stack keeps its hint", async (t) => {
+  const dir = await tmpdir(t, {
+    "infra.ts": `import { Container, defineStack, secret } from "infra";
+export default defineStack((stack) => {
+  const pw = secret("hunter2");
+  new Container(stack, "web", { image: "busybox", env: { URL: \`postgres://u:\${pw}@db\` } });
+});
+`,
+  });
+  const e = await rejection(load(dir));
+  t.equal(e.code, "INFRA_LOAD_STACK_THREW");
+  t.match(e.summary, "a secret was used inside a string");
+  t.match(e.hint, "wrap the whole string");
+  t.match(e.detail, `${path.join(dir, "infra.ts")}:4:`);
 });
 
 t.test("the second load of an unchanged stack skips the type-check; an edit re-checks", async (t) => {
@@ -180,4 +198,17 @@ t.test("the examples and the starter stack type-check and synth without problems
   const client = s.graph.resources.find((x) => x.address === "container.client");
   t.same(client?.dependencies, ["container.web", "network.app"], "the client gets the web server's address");
   t.ok(s.graph.resources.some((x) => Array.isArray(x.props.ports) && x.props.ports.length === 1), "a published port");
+});
+
+t.test("a stack inside the CLI's own repository (like examples/) is still the user's: checked and transpiled", async (t) => {
+  const dir = t.testdir({
+    "infra.ts": `import { Container, defineStack } from "infra";\nimport { img } from "./lib";\nexport default defineStack((s) => { new Container(s, "a", { image: img }); });\n`,
+    "lib.ts": `export const img: number = "busybox";\n`,
+  });
+  const e = await rejection(load(dir));
+  t.equal(e.code, "INFRA_LOAD_TYPE_ERROR");
+  t.match(e.diagnostics[0]?.location, { file: path.join(dir, "lib.ts"), line: 1 });
+  await fs.writeFile(path.join(dir, "lib.ts"), `export const img = "busybox";\n`);
+  const r = await load(dir);
+  t.equal(r.graph.resources[0]?.props.image, "busybox");
 });

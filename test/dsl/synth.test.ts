@@ -289,3 +289,32 @@ t.test("a reference in a value that must be known at synth is refused", async (t
     ["INFRA_VALIDATE_NOT_LITERAL", "volumes[0]"],
   ]);
 });
+
+t.test("unknown keys inside nested props are reported with their path", async (t) => {
+  const s = new Stack("app");
+  const net = new Network(s, "net");
+  new Container(s, "web", {
+    image: "busybox",
+    healthcheck: { test: "true", intervall: "5s" },
+    resources: { memroy: "1g" },
+    logging: { maxSize: "1m", maxFile: 2 },
+    networks: [{ network: net, alias: ["x"] }],
+  } as never);
+  t.same(synth(s).diagnostics.map((d) => [d.code, d.attribute, d.hint]), [
+    ["INFRA_VALIDATE_UNKNOWN_KEY", "networks[0].alias", 'did you mean "aliases"?'],
+    ["INFRA_VALIDATE_UNKNOWN_KEY", "healthcheck.intervall", 'did you mean "interval"?'],
+    ["INFRA_VALIDATE_UNKNOWN_KEY", "resources.memroy", 'did you mean "memory"?'],
+    ["INFRA_VALIDATE_UNKNOWN_KEY", "logging.maxFile", 'did you mean "maxFiles"?'],
+  ]);
+});
+
+t.test("a container without an image, and a stack name that makes invalid engine names", async (t) => {
+  const s = new Stack("my app");
+  new Container(s, "web", {} as never);
+  const d = synth(s).diagnostics;
+  t.same(d.map((x) => [x.code, x.attribute]), [
+    ["INFRA_VALIDATE_INVALID_NAME", "name"],
+    ["INFRA_VALIDATE_INVALID_VALUE", "image"],
+  ]);
+  t.match(d[0]?.hint, "-p NAME");
+});

@@ -11,8 +11,8 @@ export interface DslEntry {
   runtimeUrl: string;
   /** File the type checker resolves "infra" to. */
   typesFile: string;
-  /** The package root; files below it are the CLI's, not the user's. */
-  packageRoot: string;
+  /** The CLI's compiled (dist/) or source (src/) tree; files below it are the CLI's, not the user's. */
+  codeRoot: string;
 }
 
 let cached: DslEntry | undefined;
@@ -21,13 +21,13 @@ export function dslEntry(): DslEntry {
   if (cached !== undefined) return cached;
   const js = fileURLToPath(new URL("../index.js", import.meta.url));
   const dslDir = path.dirname(js);
-  const packageRoot = path.dirname(path.dirname(dslDir));
+  const codeRoot = path.dirname(dslDir);
   if (existsSync(js)) {
     const dts = path.join(dslDir, "index.d.ts");
-    cached = { runtimeUrl: pathToFileURL(js).href, typesFile: existsSync(dts) ? dts : js, packageRoot };
+    cached = { runtimeUrl: pathToFileURL(js).href, typesFile: existsSync(dts) ? dts : js, codeRoot };
   } else {
     const ts = path.join(dslDir, "index.ts");
-    cached = { runtimeUrl: pathToFileURL(ts).href, typesFile: ts, packageRoot };
+    cached = { runtimeUrl: pathToFileURL(ts).href, typesFile: ts, codeRoot };
   }
   return cached;
 }

@@ -57,13 +57,21 @@ async function compiled(file: string, cacheDir: string, record: TypecheckRecord)
   const outDir = path.join(jsRoot, dirName);
   const marker = path.join(outDir, ".complete");
   if (!existsSync(marker)) {
-    await fs.rm(outDir, { recursive: true, force: true });
+    // Written aside and renamed into place, so a concurrent run never imports half an output.
+    const tmpDir = `${outDir}.tmp-${process.pid}`;
+    await fs.rm(tmpDir, { recursive: true, force: true });
     const userFiles = record.userFiles.includes(path.resolve(file)) ? record.userFiles : [path.resolve(file), ...record.userFiles];
-    await Promise.all(userFiles.map((f) => transpileFile(f, outDir)));
-    await fs.writeFile(marker, "");
+    await Promise.all(userFiles.map((f) => transpileFile(f, tmpDir)));
+    await fs.writeFile(path.join(tmpDir, ".complete"), "");
+    await fs.rm(outDir, { recursive: true, force: true });
+    try {
+      await fs.rename(tmpDir, outDir);
+    } catch {
+      await fs.rm(tmpDir, { recursive: true, force: true });
+    }
     // Older outputs of the same stack are of no further use.
     for (const d of await fs.readdir(jsRoot)) {
-      if (d.startsWith(`${prefix}-`) && d !== dirName) await fs.rm(path.join(jsRoot, d), { recursive: true, force: true });
+      if (d.startsWith(`${prefix}-`) && d !== dirName && !d.includes(".tmp-")) await fs.rm(path.join(jsRoot, d), { recursive: true, force: true });
     }
   }
   return mirrorPath(outDir, file);
@@ -72,12 +80,22 @@ async function compiled(file: string, cacheDir: string, record: TypecheckRecord)
 /** The error's stack with file URLs as paths and the loader's and Node's own frames left out. */
 export function userStackTrace(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
-  const root = dslEntry().packageRoot + path.sep;
+  const root = dslEntry().codeRoot + path.sep;
   const lines = (e.stack ?? `${e.name}: ${e.message}`).split("\n");
-  const kept = lines.filter((l, i) => {
-    if (i === 0 || !/^\s+at /.test(l)) return true;
-    return !l.includes("node:internal") && !l.includes(pathToFileURL(root).href) && !l.includes(`(${root}`) && !l.includes(` ${root}`);
-  });
+  const kept: string[] = [];
+  let sawUser = false;
+  for (const l of lines) {
+    if (!/^\s+at /.test(l)) {
+      kept.push(l);
+      continue;
+    }
+    const ours = l.includes(pathToFileURL(root).href) || l.includes(`(${root}`) || l.includes(` ${root}`);
+    // Past the user's frames, the loader's caller follows: the CLI, not the stack.
+    if (ours && sawUser) break;
+    if (ours || l.includes("node:internal")) continue;
+    sawUser = true;
+    kept.push(l);
+  }
   return kept.map((l) => l.replace(/file:\/\/[^\s):]+/g, (u) => fileURLToPath(u))).join("\n");
 }
 

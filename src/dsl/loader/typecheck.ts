@@ -55,7 +55,7 @@ export interface TypecheckResult {
 
 /** Whether a file belongs to the user (not the CLI's own package, not node_modules, not .d.ts). */
 export function isUserSource(file: string): boolean {
-  const root = dslEntry().packageRoot + path.sep;
+  const root = dslEntry().codeRoot + path.sep;
   return !file.startsWith(root) && !file.includes(`${path.sep}node_modules${path.sep}`) && /\.(m?ts|tsx)$/.test(file) && !/\.d\.m?ts$/.test(file);
 }
 

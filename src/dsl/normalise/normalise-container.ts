@@ -95,6 +95,7 @@ function networks(ctx: SynthContext, p: ContainerProps): Value | undefined {
   list.forEach((n, i) => {
     const attr = p.network !== undefined && i === 0 ? "network" : `networks[${p.network !== undefined ? i - 1 : i}]`;
     const att = typeof n === "string" || n instanceof Network ? { network: n } : n;
+    if (att === n) checkKeys(ctx, att, ["network", "aliases", "ipv4Address", "macAddress"], `${attr}.`);
     const name = networkRef(ctx, att.network, attr);
     if (name === undefined) return;
     const o: ValueObject = { network: name };
@@ -228,6 +229,7 @@ function restart(ctx: SynthContext, v: ContainerProps["restart"]): Value | undef
 function healthcheck(ctx: SynthContext, v: ContainerProps["healthcheck"]): Value | undefined {
   if (v === undefined) return undefined;
   if (v === "none") return { test: ["NONE"] };
+  checkKeys(ctx, v, ["test", "interval", "timeout", "startPeriod", "retries"], "healthcheck.");
   const t = v.test;
   const test = typeof t === "string" ? ["CMD-SHELL", t] : ["CMD", "CMD-SHELL", "NONE"].includes(t[0] ?? "") ? t : ["CMD", ...t];
   const o: ValueObject = { test: ctx.toValue(test, "healthcheck.test") ?? [] };
@@ -298,6 +300,7 @@ function devices(ctx: SynthContext, v: ContainerProps["devices"]): Value | undef
 
 function logging(ctx: SynthContext, v: ContainerProps["logging"]): Value | undefined {
   if (v === undefined) return undefined;
+  checkKeys(ctx, v, ["maxSize", "maxFiles"], "logging.");
   const o: ValueObject = {};
   if (v.maxSize !== undefined) {
     const n = ctx.parse("logging.maxSize", v.maxSize, () => parseSize(v.maxSize as number | string));

@@ -1,11 +1,12 @@
 import type { Value, ValueObject } from "../../graph/value.js";
 import type { ResourcesInput } from "../container-props.js";
 import { parseSize } from "../parse/size.js";
-import type { SynthContext } from "./synth-context.js";
+import { checkKeys, type SynthContext } from "./synth-context.js";
 
 /** cgroup limits: sizes to bytes, cpus to a number. */
 export function normaliseResources(ctx: SynthContext, v: ResourcesInput | undefined): Value | undefined {
   if (v === undefined) return undefined;
+  checkKeys(ctx, v, ["memory", "memorySwap", "cpus", "cpuShares", "cpusetCpus", "pidsLimit", "blkioWeight", "shmSize"], "resources.");
   const o: ValueObject = {};
   const size = (k: "memory" | "memorySwap" | "shmSize"): void => {
     const x = v[k];

@@ -168,11 +168,11 @@ function editDistance(a: string, b: string): number {
 }
 
 /** Reports props the resource does not know (JavaScript stacks, typos past `as any`). */
-export function checkKeys(ctx: SynthContext, raw: object, known: readonly string[]): void {
+export function checkKeys(ctx: SynthContext, raw: object, known: readonly string[], prefix = ""): void {
   for (const k of Object.keys(raw)) {
     if (known.includes(k)) continue;
     const near = closest(k, known);
-    ctx.error("INFRA_VALIDATE_UNKNOWN_KEY", `unknown property "${k}"`, k, k,
+    ctx.error("INFRA_VALIDATE_UNKNOWN_KEY", `unknown property "${prefix}${k}"`, `${prefix}${k}`, k,
       near !== undefined ? `did you mean "${near}"?` : `known properties: ${known.join(", ")}`);
   }
 }

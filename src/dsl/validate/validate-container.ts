@@ -27,6 +27,9 @@ export function validateContainer(r: ResourceNode, byAddress: Map<string, Resour
     }
   };
   const p = r.props;
+  if (p.image === "" || p.image === null || p.image === undefined) {
+    err("INFRA_VALIDATE_INVALID_VALUE", "has no image", "image", p.image ?? null, 'give an image reference, e.g. image: "busybox", or an Image of this stack');
+  }
 
   list(p.ports).forEach((pv, i) => {
     const port = obj(pv);

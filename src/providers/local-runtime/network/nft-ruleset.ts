@@ -4,6 +4,7 @@
  * Everything that grows with networks, containers or ports lives in named sets and maps, so a
  * container or a port is an element (O(1) to add or remove) and the chains never change:
  * - `bridges`, `icc` (bridge . bridge), `internal`: which interfaces are ours and how they may talk;
+ * - `bridge_subnets` (bridge . subnet): a DNATed packet from a bridge's own subnet is hairpin traffic;
  * - `nat_subnets`: subnets masqueraded on the way out (non-internal bridges);
  * - `pub_ip` (hostIp . proto . port) and `pub_any` (proto . port): DNAT targets (ctrIp . ctrPort).
  * Drops only ever match our own bridges; other tables are never named.
@@ -88,6 +89,7 @@ export function renderRuleset(m: RulesetModel): string {
     set("icc", "ifname . ifname", bridges.map((b) => `${q(b.device)} . ${q(b.device)}`)),
     set("internal", "ifname", bridges.filter((b) => b.internal).map((b) => q(b.device))),
     set("nat_subnets", "ipv4_addr", mergeForSet(natSubnets), "interval"),
+    set("bridge_subnets", "ifname . ipv4_addr", bridges.map((b) => `${q(b.device)} . ${b.subnet}`), "interval"),
     map("pub_ip", "ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service", byIp),
     map("pub_any", "inet_proto . inet_service : ipv4_addr . inet_service", byAny),
     chain("raw_pre", [
@@ -107,7 +109,8 @@ export function renderRuleset(m: RulesetModel): string {
       "type nat hook postrouting priority srcnat; policy accept;",
       'ip saddr @nat_subnets oifname != @bridges masquerade comment "outbound"',
       'ct status dnat oifname @bridges ip saddr 127.0.0.0/8 masquerade comment "host loopback to a published port"',
-      'ct status dnat iifname . oifname @icc masquerade comment "hairpin"',
+      // By address, not iifname: when br_netfilter bridges a DNATed frame back, postrouting has no input interface.
+      'ct status dnat oifname . ip saddr @bridge_subnets masquerade comment "hairpin"',
     ]),
     chain("forward", [
       "type filter hook forward priority filter; policy accept;",

@@ -37,6 +37,13 @@ table inet infra {
 		elements = { 10.89.0.0/24,
 		             10.89.1.0/24 }
 	}
+	set bridge_subnets {
+		type ifname . ipv4_addr
+		flags interval
+		elements = { "infra-3f2a9c1d" . 10.89.1.0/24,
+		             "infra-77aa00bb" . 10.89.2.0/24,
+		             "infra0" . 10.89.0.0/24 }
+	}
 	map pub_ip {
 		type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service
 		elements = { 127.0.0.1 . tcp . 8000 : 10.89.1.2 . 80 }
@@ -66,7 +73,7 @@ table inet infra {
 		type nat hook postrouting priority srcnat; policy accept;
 		ip saddr @nat_subnets oifname != @bridges masquerade comment "outbound"
 		ct status dnat oifname @bridges ip saddr 127.0.0.0/8 masquerade comment "host loopback to a published port"
-		ct status dnat iifname . oifname @icc masquerade comment "hairpin"
+		ct status dnat oifname . ip saddr @bridge_subnets masquerade comment "hairpin"
 	}
 	chain forward {
 		type filter hook forward priority filter; policy accept;

@@ -1,0 +1,33 @@
+/** Builds a RegistryClient for a host from a store's registries config and the stored credentials. */
+import type { ImageStore } from "../image/image-store.js";
+import { authFilePath, lookupCredentials, type Credentials } from "./credentials.js";
+import { loadRegistriesConfig, registriesConfigPath, type RegistriesConfig } from "./registries-config.js";
+import type { FetchFn } from "./registry-auth.js";
+import { RegistryClient } from "./registry-client.js";
+
+export interface RegistryAccessOptions {
+  /** Default: `registries.json` in the store's root. */
+  config?: RegistriesConfig;
+  /** Explicit credentials; otherwise looked up in `authFile`. */
+  credentials?: Credentials;
+  /** Default: `authFilePath(process.env)`. */
+  authFile?: string;
+  fetch?: FetchFn;
+  signal?: AbortSignal;
+}
+
+export async function registriesConfigFor(store: ImageStore, opts: RegistryAccessOptions): Promise<RegistriesConfig> {
+  return opts.config ?? loadRegistriesConfig(registriesConfigPath(store.layout.root));
+}
+
+export async function openRegistryClient(store: ImageStore, host: string, opts: RegistryAccessOptions): Promise<RegistryClient> {
+  const config = await registriesConfigFor(store, opts);
+  const credentials = opts.credentials ?? (await lookupCredentials(opts.authFile ?? authFilePath(), host));
+  return new RegistryClient({
+    host,
+    config,
+    ...(credentials ? { credentials } : {}),
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+}
