@@ -5,12 +5,13 @@
  */
 import { InfraError } from "../diag/infra-error.js";
 import type { ResourceState } from "../state/state-types.js";
+import { changeKey } from "./plan-removal.js";
 import type { PlanChange } from "./plan-types.js";
 
 export type StepOp = "create" | "update" | "delete" | "forget";
 
 export interface ApplyStep {
-  /** `op:address`, unique within a plan. */
+  /** `op:` and the change's key (its address, plus the id of a deposed object); unique within a plan. */
   key: string;
   op: StepOp;
   /** Index of the change in `plan.changes`. */
@@ -20,15 +21,22 @@ export interface ApplyStep {
   after: string[];
 }
 
+/** True for a delete step whose object is no longer the current one at its address. */
+export function deletesOldObject(c: PlanChange): boolean {
+  return c.deposed !== undefined || (c.action === "replace" && c.replaceOrder === "create-before-delete");
+}
+
 export function buildApplySteps(changes: readonly PlanChange[], recorded: readonly ResourceState[]): ApplyStep[] {
   const steps = new Map<string, ApplyStep>();
+  /** Create/update steps by address. */
   const up = new Map<string, ApplyStep>();
+  /** Delete/forget steps by change key: a deposed object is deleted apart from the current one. */
   const down = new Map<string, ApplyStep>();
   const add = (op: StepOp, change: PlanChange, changeIndex: number): ApplyStep => {
-    const s: ApplyStep = { key: `${op}:${change.address}`, op, changeIndex, change, after: [] };
+    const s: ApplyStep = { key: `${op}:${changeKey(change)}`, op, changeIndex, change, after: [] };
     steps.set(s.key, s);
     if (op === "create" || op === "update") up.set(change.address, s);
-    else down.set(change.address, s);
+    else down.set(changeKey(change), s);
     return s;
   };
   changes.forEach((c, i) => {
@@ -45,11 +53,13 @@ export function buildApplySteps(changes: readonly PlanChange[], recorded: readon
   });
 
   const newDeps = new Map(changes.filter((c) => c.after !== null).map((c) => [c.address, new Set(c.dependencies)]));
+  // Objects that used each address when last applied, by change key: current ones and deposed ones.
   const oldDependents = new Map<string, string[]>();
-  for (const r of recorded) {
+  const olds: Array<Pick<PlanChange, "address" | "deposed" | "dependencies">> = [...recorded, ...changes.filter((c) => c.deposed !== undefined)];
+  for (const r of olds) {
     for (const d of r.dependencies) {
       if (!oldDependents.has(d)) oldDependents.set(d, []);
-      oldDependents.get(d)!.push(r.address);
+      oldDependents.get(d)!.push(changeKey(r));
     }
   }
 
@@ -59,7 +69,8 @@ export function buildApplySteps(changes: readonly PlanChange[], recorded: readon
       if (dep !== undefined) s.after.push(dep.key);
     }
   }
-  for (const [address, s] of down) {
+  for (const s of down.values()) {
+    const address = s.change.address;
     for (const y of oldDependents.get(address) ?? []) {
       const yDown = down.get(y);
       const yUp = up.get(y);
@@ -67,8 +78,8 @@ export function buildApplySteps(changes: readonly PlanChange[], recorded: readon
       // A dependent that no longer uses this object must be moved off it before it goes.
       else if (yUp !== undefined && newDeps.get(y)?.has(address) !== true) s.after.push(yUp.key);
     }
-    // Create-before-delete: the old object goes once its new dependents use the replacement.
-    if (s.change.action === "replace" && s.change.replaceOrder === "create-before-delete") {
+    // An old object goes once its new dependents use the object now current at its address.
+    if (deletesOldObject(s.change)) {
       for (const [y, deps] of newDeps) {
         const yUp = up.get(y);
         if (deps.has(address) && yUp !== undefined && y !== address) s.after.push(yUp.key);

@@ -8,7 +8,8 @@ import { InfraError } from "../diag/infra-error.js";
 import { unwrapSecrets, type Props } from "../graph/value.js";
 import { isProviderError, type ProviderRegistry, type ResourceResult } from "../providers/contract.js";
 import type { ResourceState, StateBackend, StateFile } from "../state/state-types.js";
-import { buildApplySteps, type ApplyStep } from "./apply-steps.js";
+import { addDeposed, pendingDeposed, removeDeposed } from "../state/deposed-objects.js";
+import { buildApplySteps, deletesOldObject, type ApplyStep } from "./apply-steps.js";
 import type { ChangeAction, Plan, PlanChange } from "./plan-types.js";
 import { mapProps, readAttribute, remainingRefs, resolveKnown, type RefLookup } from "./resolve-values.js";
 import { withRetry, type RetryPolicy } from "./with-retry.js";
@@ -17,6 +18,8 @@ export interface ApplyEvent {
   kind: "start" | "done" | "failed" | "skipped";
   address: string;
   action: ChangeAction;
+  /** The id of the deposed object this change deletes (see `PlanChange.deposed`). */
+  deposed?: string;
   /** Since the change's first step started (0 for skipped). */
   elapsedMs: number;
   error?: Diagnostic;
@@ -63,7 +66,13 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
   const state: StateFile = structuredClone(input.state);
   const diagnostics: Diagnostic[] = [];
   const result = { added: 0, changed: 0, destroyed: 0, failed: 0 };
-  const emit = (e: ApplyEvent): void => input.onEvent?.(e);
+  const emit = (kind: ApplyEvent["kind"], c: PlanChange, elapsedMs: number, error?: Diagnostic): void =>
+    input.onEvent?.({ kind, address: c.address, action: c.action, elapsedMs, ...(c.deposed === undefined ? {} : { deposed: c.deposed }), ...(error === undefined ? {} : { error }) });
+
+  // Records naming the current object are no leftovers (see pendingDeposed): drop them.
+  const pending = pendingDeposed(state);
+  if (pending.length > 0) state.deposed = pending;
+  else delete state.deposed;
 
   // Noops carry refreshed props and new options; record them without calling anyone.
   for (const c of plan.changes) {
@@ -118,15 +127,21 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
     const ctx = input.signal === undefined ? {} : { signal: input.signal };
     if (s.op === "delete") {
       const before = c.before!;
-      await withRetry(() => provider.delete({ type: c.type, address: c.address, id: before.id ?? "", props: plainProps(before.props), outputs: before.outputs }, ctx), input.retry);
-      // A create-before-delete replacement already recorded the new object under this address.
-      state.resources = state.resources.filter((r) => !(r.address === c.address && r.id === before.id));
+      const id = before.id ?? "";
+      const old = deletesOldObject(c);
+      // A replacement that came back as the same object (a content-addressed image) is not deleted.
+      const sameAsCurrent = old && state.resources.some((r) => r.address === c.address && r.id === id);
+      if (!sameAsCurrent) await withRetry(() => provider.delete({ type: c.type, address: c.address, id, props: plainProps(before.props), outputs: before.outputs }, ctx), input.retry);
+      if (old) removeDeposed(state, c.address, id);
+      else state.resources = state.resources.filter((r) => !(r.address === c.address && r.id === id));
       return persist();
     }
     const props = resolveAll(c, lookup);
     let res: ResourceResult;
     if (s.op === "create") {
-      res = await withRetry(() => provider.create({ type: c.type, address: c.address, props: plainProps(props), owner: { stack: plan.stack, address: c.address } }, ctx), input.retry);
+      const create = (): Promise<ResourceResult> =>
+        withRetry(() => provider.create({ type: c.type, address: c.address, props: plainProps(props), owner: { stack: plan.stack, address: c.address } }, ctx), input.retry);
+      res = deletesOldObject(c) ? await createBesideOld(c, create) : await create();
     } else {
       const before = c.before!;
       res = await withRetry(
@@ -143,6 +158,27 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
     return persist();
   };
 
+  /**
+   * Create-before-delete: the old object is recorded as deposed (and that record is on disk)
+   * before the replacement exists, so that dying before the old object's delete leaves a record
+   * the next plan deletes. A failed create takes the record back: the old object stays current.
+   */
+  const createBesideOld = async (c: PlanChange, create: () => Promise<ResourceResult>): Promise<ResourceResult> => {
+    const before = c.before!;
+    const id = before.id ?? "";
+    const dependencies = state.resources.find((r) => r.address === c.address)?.dependencies ?? [];
+    addDeposed(state, { address: c.address, type: c.type, provider: c.provider, id, props: before.props, outputs: before.outputs, dependencies: [...dependencies], deposedAt: new Date().toISOString() });
+    await persist();
+    if (writeFailed) throw new InfraError("INFRA_APPLY_STATE_WRITE_FAILED", `Not replacing ${c.address}: its old object could not be recorded as deposed`, { hint: `Check that ${backend.location} is writable.` });
+    try {
+      return await create();
+    } catch (e) {
+      removeDeposed(state, c.address, id);
+      await persist();
+      throw e;
+    }
+  };
+
   const skipFrom = (key: string): void => {
     for (const k of dependents.get(key) ?? []) {
       if (status.get(k) !== "pending") continue;
@@ -150,7 +186,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
       const p = progress.get(byKey.get(k)!.changeIndex)!;
       if (!p.ended) {
         p.ended = true;
-        emit({ kind: "skipped", address: p.change.address, action: p.change.action, elapsedMs: 0 });
+        emit("skipped", p.change, 0);
       }
       skipFrom(k);
     }
@@ -180,7 +216,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
       const p = progress.get(s.changeIndex)!;
       if (p.startedAt === undefined) {
         p.startedAt = Date.now();
-        emit({ kind: "start", address: s.change.address, action: s.change.action, elapsedMs: 0 });
+        emit("start", s.change, 0);
       }
       runStep(s)
         .then(
@@ -190,7 +226,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
             if (p.finished === p.steps && !p.ended) {
               p.ended = true;
               count(result, s.change.action);
-              emit({ kind: "done", address: s.change.address, action: s.change.action, elapsedMs: Date.now() - p.startedAt! });
+              emit("done", s.change, Date.now() - p.startedAt!);
             }
             for (const k of dependents.get(s.key) ?? []) {
               const n = waiting.get(k)! - 1;
@@ -208,7 +244,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
             if (!p.ended) {
               p.ended = true;
               result.failed++;
-              emit({ kind: "failed", address: s.change.address, action: s.change.action, elapsedMs: Date.now() - p.startedAt!, error: d });
+              emit("failed", s.change, Date.now() - p.startedAt!, d);
             }
             skipFrom(s.key);
           },

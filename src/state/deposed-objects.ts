@@ -2,7 +2,7 @@
  * Bookkeeping of deposed objects (see `DeposedObject`). The executor records one before a
  * create-before-delete replacement creates the new object and drops it after the old one is gone.
  */
-import type { DeposedObject, ResourceState, StateFile } from "./state-types.js";
+import type { DeposedObject, StateFile } from "./state-types.js";
 
 /**
  * The deposed objects still to delete. A record naming the current object at its address is no
@@ -15,10 +15,9 @@ export function pendingDeposed(state: Pick<StateFile, "resources" | "deposed"> |
   return state.deposed.filter((d) => !current.has(`${d.address}\u0000${d.id}`));
 }
 
-/** Records `r` (the current object at its address) as deposed; recording it twice keeps one record. */
-export function addDeposed(state: StateFile, r: ResourceState, deposedAt: string): void {
-  removeDeposed(state, r.address, r.id);
-  const d: DeposedObject = { address: r.address, type: r.type, provider: r.provider, id: r.id, props: r.props, outputs: r.outputs, dependencies: [...r.dependencies], deposedAt };
+/** Records an object as deposed; recording the same object twice keeps one record. */
+export function addDeposed(state: StateFile, d: DeposedObject): void {
+  removeDeposed(state, d.address, d.id);
   state.deposed = [...(state.deposed ?? []), d];
 }
 

@@ -76,6 +76,8 @@ function reasonText(address: string, r: ChangeReason): string | undefined {
       return r.dependency !== undefined ? `because ${r.dependency} will be replaced` : "because a dependency will be replaced";
     case "delete_because_no_resource_config":
       return `because ${address} is not in configuration`;
+    case "delete_because_deposed":
+      return "because it is left over from an interrupted replacement (deposed)";
     case "forget_because_retain_on_delete":
       return `because ${address} is not in configuration and retainOnDelete is set`;
     default:
@@ -105,6 +107,8 @@ export function reasonSummary(change: PlanChange): string {
         return "not in configuration";
       case "delete_because_destroy":
         return "destroy requested";
+      case "delete_because_deposed":
+        return "left over from an interrupted replacement";
       case "forget_because_retain_on_delete":
         return "retainOnDelete";
       case "no_changes":
