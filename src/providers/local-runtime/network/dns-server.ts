@@ -38,6 +38,8 @@ export function parseResolvConf(text: string): string[] {
 
 export class DnsServer {
   private readonly listeners = new Map<string, Listener>();
+  /** Names of the other networks, per listener; rebuilt only when a zone changes. */
+  private elsewhereCache = new Map<Listener, Set<string>>();
   private upstreams: Array<{ host: string; port: number }> = [];
   private readonly port: number;
   private readonly timeoutMs: number;
@@ -87,6 +89,7 @@ export class DnsServer {
       l.tcp.listen(this.port, ip, () => resolve());
     });
     this.listeners.set(networkId, l);
+    this.elsewhereCache.clear();
   }
 
   /** Replaces a network's records; in-flight queries keep the old index. */
@@ -95,12 +98,14 @@ export class DnsServer {
     if (l === undefined) return;
     l.zone = new ZoneIndex(zone);
     l.names = namesOf(zone);
+    this.elsewhereCache.clear();
   }
 
   async unlisten(networkId: string): Promise<void> {
     const l = this.listeners.get(networkId);
     if (l === undefined) return;
     this.listeners.delete(networkId);
+    this.elsewhereCache.clear();
     await new Promise<void>((r) => l.udp.close(() => r()));
     await new Promise<void>((r) => l.tcp.close(() => r()));
   }
@@ -110,8 +115,11 @@ export class DnsServer {
   }
 
   private elsewhere(self: Listener): Set<string> {
+    const cached = this.elsewhereCache.get(self);
+    if (cached !== undefined) return cached;
     const out = new Set<string>();
     for (const l of this.listeners.values()) if (l !== self) for (const n of l.names) if (!self.zone.byName.has(n)) out.add(n);
+    this.elsewhereCache.set(self, out);
     return out;
   }
 

@@ -72,3 +72,12 @@ export async function lookupCredentials(path: string, host: string): Promise<Cre
   if (colon < 0) return undefined;
   return { username: text.slice(0, colon), password: text.slice(colon + 1) };
 }
+
+/** `https://host:5000/v2/` → `host:5000`: credentials are keyed by host as image names write it. */
+export function normalizeRegistryHost(input: string): string {
+  const host = input.trim().replace(/^[a-z]+:\/\//i, "").replace(/\/v2\/?$/, "").replace(/\/+$/, "");
+  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(host)) {
+    throw registryError("Invalid", "BAD_HOST", `'${input}' is not a registry host`, "write HOST or HOST:PORT, e.g. 127.0.0.1:5000 or registry.example.com");
+  }
+  return host.toLowerCase();
+}

@@ -37,6 +37,13 @@ export async function resolveImage(store: ImageStore, name: string, opts: Resolv
     const local = await store.resolve(name);
     if (local) return local;
   }
+  if (policy === "missing") {
+    // A short name pulled earlier is stored under its registry's name: find it without the network.
+    for (const remote of candidates) {
+      const pulled = await store.resolve(remote);
+      if (pulled) return pulled;
+    }
+  }
   const failures: string[] = [];
   for (const remote of candidates) {
     try {

@@ -1,0 +1,157 @@
+/**
+ * Pure summaries of the plan-speed benchmark: medians per phase, linearity between sizes, the
+ * targets of issue 2, and the markdown tables that docs/benchmarks.md records.
+ */
+import type { ChildResult } from "./plan-scale-child.js";
+
+export type Cache = "cold" | "warm";
+export type Scenario = "empty" | "applied";
+
+export interface Sample {
+  size: number;
+  cache: Cache;
+  scenario: Scenario;
+  /** Wall time of the child process as the parent saw it (spawn to exit). */
+  wallMs: number;
+  child: ChildResult;
+}
+
+export interface CliSample {
+  size: number;
+  cache: Cache;
+  scenario: Scenario;
+  wallMs: number;
+}
+
+export const PHASES = ["bootMs", "importMs", "typecheckMs", "transpileMs", "runMs", "synthMs", "validateMs", "stateMs", "diffMs", "renderMs", "totalMs"] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface Row {
+  size: number;
+  cache: Cache;
+  scenario: Scenario;
+  runs: number;
+  phases: Record<Phase, number>;
+  wallMs: number;
+  maxRssMB: number;
+  cliWallMs?: number;
+}
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** One row per (size, cache, scenario): the median of each column over the runs. */
+export function summarise(samples: readonly Sample[], cli: readonly CliSample[] = []): Row[] {
+  const keys = new Map<string, Sample[]>();
+  for (const s of samples) {
+    const k = `${s.size}/${s.scenario}/${s.cache}`;
+    keys.set(k, [...(keys.get(k) ?? []), s]);
+  }
+  const rows: Row[] = [];
+  for (const group of keys.values()) {
+    const first = group[0]!;
+    const phases = Object.fromEntries(PHASES.map((p) => [p, median(group.map((s) => s.child[p]))])) as Record<Phase, number>;
+    const cliRuns = cli.filter((c) => c.size === first.size && c.cache === first.cache && c.scenario === first.scenario);
+    rows.push({
+      size: first.size,
+      cache: first.cache,
+      scenario: first.scenario,
+      runs: group.length,
+      phases,
+      wallMs: median(group.map((s) => s.wallMs)),
+      maxRssMB: median(group.map((s) => s.child.maxRssKB / 1024)),
+      ...(cliRuns.length > 0 ? { cliWallMs: median(cliRuns.map((c) => c.wallMs)) } : {}),
+    });
+  }
+  return rows.sort((a, b) => a.size - b.size || a.scenario.localeCompare(b.scenario) || a.cache.localeCompare(b.cache));
+}
+
+export interface Linearity {
+  cache: Cache;
+  scenario: Scenario;
+  /** Wall ms per resource at the smaller and the larger size. */
+  perResourceSmall: number;
+  perResourceLarge: number;
+  /** Marginal cost per added resource below and above the middle size. */
+  marginalLow?: number;
+  marginalHigh: number;
+  /** marginalHigh / marginalLow (or large / small per resource when there are only two sizes). */
+  ratio: number;
+  linear: boolean;
+}
+
+/**
+ * Growth is linear when the cost of each added resource stays the same as stacks grow: the
+ * marginal ms per resource from the middle to the largest size is at most 1.5× that from the
+ * smallest to the middle. Fixed costs (Node start, TypeScript's lib files) cancel out.
+ */
+export function linearity(rows: readonly Row[], cache: Cache, scenario: Scenario, pick: (r: Row) => number = (r) => r.wallMs): Linearity | undefined {
+  const rs = rows.filter((r) => r.cache === cache && r.scenario === scenario).sort((a, b) => a.size - b.size);
+  if (rs.length < 2) return undefined;
+  const large = rs[rs.length - 1]!;
+  const mid = rs[rs.length - 2]!;
+  const marginalHigh = (pick(large) - pick(mid)) / (large.size - mid.size);
+  const small = rs.length >= 3 ? rs[rs.length - 3]! : undefined;
+  const marginalLow = small === undefined ? undefined : (pick(mid) - pick(small)) / (mid.size - small.size);
+  const ratio = marginalLow === undefined ? pick(large) / large.size / (pick(mid) / mid.size) : marginalHigh / Math.max(marginalLow, 1e-9);
+  return {
+    cache,
+    scenario,
+    perResourceSmall: pick(mid) / mid.size,
+    perResourceLarge: pick(large) / large.size,
+    ...(marginalLow === undefined ? {} : { marginalLow }),
+    marginalHigh,
+    ratio,
+    linear: ratio <= 1.5,
+  };
+}
+
+export interface TargetCheck {
+  name: string;
+  limit: string;
+  measured: string;
+  ok: boolean;
+}
+
+/** Issue 2's targets, at 500 resources: ≤ 2 s warm, ≤ 6 s cold, ≤ 300 MB. */
+export function targetChecks(rows: readonly Row[], size = 500): TargetCheck[] {
+  const at = rows.filter((r) => r.size === size);
+  if (at.length === 0) return [];
+  const time = (r: Row): number => r.cliWallMs ?? r.wallMs;
+  const worst = (cache: Cache): number => Math.max(...at.filter((r) => r.cache === cache).map(time));
+  const rss = Math.max(...at.map((r) => r.maxRssMB));
+  const warm = worst("warm");
+  const cold = worst("cold");
+  return [
+    { name: `${size} resources, warm`, limit: "≤ 2.0 s", measured: `${(warm / 1000).toFixed(2)} s`, ok: warm <= 2000 },
+    { name: `${size} resources, cold`, limit: "≤ 6.0 s", measured: `${(cold / 1000).toFixed(2)} s`, ok: cold <= 6000 },
+    { name: `${size} resources, peak RSS`, limit: "≤ 300 MB", measured: `${rss.toFixed(0)} MB`, ok: rss <= 300 },
+  ];
+}
+
+const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
+
+export function markdownTable(rows: readonly Row[]): string {
+  const head = "| resources | state | cache | boot+import | type-check | transpile | run | synth | validate | state read | diff | render | in-process total | process wall | `infra plan` wall | peak RSS |";
+  const sep = "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+  const lines = rows.map((r) => {
+    const p = r.phases;
+    return `| ${r.size} | ${r.scenario} | ${r.cache} | ${fmt(p.bootMs + p.importMs)} | ${fmt(p.typecheckMs)} | ${fmt(p.transpileMs)} | ${fmt(p.runMs)} | ${fmt(p.synthMs)} | ${fmt(p.validateMs)} | ${fmt(p.stateMs)} | ${fmt(p.diffMs)} | ${fmt(p.renderMs)} | ${fmt(p.totalMs)} | ${fmt(r.wallMs)} | ${r.cliWallMs === undefined ? "–" : fmt(r.cliWallMs)} | ${r.maxRssMB.toFixed(0)} MB |`;
+  });
+  return [head, sep, ...lines].join("\n");
+}
+
+export function linearityTable(ls: readonly Linearity[]): string {
+  const head = "| cache | state | ms/resource at middle size | ms/resource at largest | marginal ms/resource (small→middle) | marginal (middle→largest) | ratio | linear |";
+  const sep = "|---|---|---:|---:|---:|---:|---:|---|";
+  const f = (x: number | undefined): string => (x === undefined ? "–" : x.toFixed(2));
+  return [head, sep, ...ls.map((l) => `| ${l.cache} | ${l.scenario} | ${f(l.perResourceSmall)} | ${f(l.perResourceLarge)} | ${f(l.marginalLow)} | ${f(l.marginalHigh)} | ${l.ratio.toFixed(2)} | ${l.linear ? "yes" : "NO"} |`)].join("\n");
+}
+
+export function targetsTable(cs: readonly TargetCheck[]): string {
+  return ["| target | limit | measured | met |", "|---|---|---:|---|", ...cs.map((c) => `| ${c.name} | ${c.limit} | ${c.measured} | ${c.ok ? "yes" : "NO"} |`)].join("\n");
+}

@@ -1,0 +1,491 @@
+/**
+ * The container lifecycle on one host: create, start (overlay root, netns, bundle, conmon,
+ * runc start), exit handling (from conmon's exit files), stop, kill, pause, update, remove, and
+ * re-adoption of running containers after an engine restart. State is one JSON file per
+ * container, written atomically after every transition.
+ */
+import { randomBytes } from "node:crypto";
+import { watch, type FSWatcher } from "node:fs";
+import { lstat, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { ContainerSpec, MountSpec, ResourcesSpec, RestartSpec } from "../../../graph/specs.js";
+import type { Layout } from "../layout.js";
+import { containerPaths } from "../layout.js";
+import { writeJsonAtomic } from "../host/atomic-write.js";
+import { createPinnedNetns, removePinnedNetns } from "../host/netns.js";
+import { mustRun, runCommand } from "../host/run-command.js";
+import type { ImageStore } from "../image/image-store.js";
+import type { NetworkManager } from "../network/network-types.js";
+import { runtimeError } from "../runtime-error.js";
+import type { VolumeStore } from "../volume/volume-store.js";
+import { readCgroupDirs, readCgroupStats } from "./cgroups.js";
+import { startConmon } from "./conmon.js";
+import { initialiseVolumes, ociMounts, resolveMounts } from "./container-mounts.js";
+import { guard, type ContainerRecord } from "./container-record.js";
+import { renderHosts, renderResolvConf } from "./etc-files.js";
+import { mergeImageConfig } from "./merge-image-config.js";
+import { buildOciSpec } from "./oci-spec.js";
+import { decideRestart } from "./restart-policy.js";
+import { resolveUser } from "./resolve-user.js";
+import { Runc } from "./runc.js";
+import { validateContainerSpec } from "./validate-spec.js";
+
+export interface ContainerManagerOptions {
+  layout: Layout;
+  images: ImageStore;
+  volumes: VolumeStore;
+  network?: NetworkManager;
+  /** Hard rlimits of the engine process (the bundle never asks for more). */
+  hostHardLimits?: Record<string, number>;
+}
+
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+export class ContainerManager {
+  readonly runc: Runc;
+  private records = new Map<string, ContainerRecord>();
+  private waiters = new Map<string, Array<() => void>>();
+  private restartTimers = new Map<string, NodeJS.Timeout>();
+  private lastDelay = new Map<string, number>();
+  private watcher: FSWatcher | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  private exiting = new Set<string>();
+
+  constructor(readonly opts: ContainerManagerOptions) {
+    this.runc = new Runc(opts.layout.runcRoot);
+  }
+
+  get layout(): Layout {
+    return this.opts.layout;
+  }
+
+  /** Loads records, settles containers that exited while no engine watched, starts watching. */
+  async init(opts: { boot?: boolean } = {}): Promise<void> {
+    const l = this.layout;
+    for (const d of [l.containersDir, l.runcRoot, l.exitDir, l.socketDir]) await mkdir(d, { recursive: true, mode: 0o700 });
+    for (const id of await readdir(l.containersDir)) {
+      try {
+        const rec = JSON.parse(await readFile(containerPaths(l, id).record, "utf8")) as ContainerRecord;
+        this.records.set(rec.id, rec);
+      } catch {
+        // half-created container (crash during create): nothing was started for it
+      }
+    }
+    this.watcher = watch(l.exitDir, (_ev, file) => { if (file) void this.checkExit(file.toString()); });
+    this.poll = setInterval(() => void this.sweep(), 1000);
+    this.poll.unref();
+    await this.sweep();
+    if (opts.boot) {
+      for (const r of this.records.values()) {
+        const p = r.spec.restart?.policy;
+        if (r.state === "exited" && (p === "always" || (p === "unless-stopped" && !r.manuallyStopped)))
+          await this.start(r.id).catch(() => undefined);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.watcher?.close();
+    if (this.poll) clearInterval(this.poll);
+    for (const t of this.restartTimers.values()) clearTimeout(t);
+  }
+
+  /** Catches exits the watcher missed and containers whose monitor died. */
+  private async sweep(): Promise<void> {
+    for (const r of [...this.records.values()]) {
+      if (r.state !== "running" && r.state !== "paused") continue;
+      await this.checkExit(r.id);
+      if (this.records.get(r.id)?.state === "running" && r.conmonPid !== undefined && !alive(r.conmonPid)) await this.checkExit(r.id, true);
+    }
+  }
+
+  list(all = true): ContainerRecord[] {
+    return [...this.records.values()].filter((r) => all || r.state === "running" || r.state === "paused")
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  find(idOrName: string): ContainerRecord | undefined {
+    const byName = [...this.records.values()].find((r) => r.name === idOrName);
+    if (byName) return byName;
+    const exact = this.records.get(idOrName);
+    if (exact) return exact;
+    if (idOrName.length >= 3) {
+      const hits = [...this.records.values()].filter((r) => r.id.startsWith(idOrName));
+      if (hits.length === 1) return hits[0];
+    }
+    return undefined;
+  }
+
+  get(idOrName: string): ContainerRecord {
+    const r = this.find(idOrName);
+    if (!r) throw runtimeError("NotFound", "CONTAINER_NOT_FOUND", `no such container: ${idOrName}`, "`infra ps -a` lists containers");
+    return r;
+  }
+
+  private async save(r: ContainerRecord): Promise<void> {
+    this.records.set(r.id, r);
+    await writeJsonAtomic(containerPaths(this.layout, r.id).record, r);
+  }
+
+  /** Image ids used by any container (rmi refuses them). */
+  imagesInUse(): Set<string> {
+    return new Set([...this.records.values()].map((r) => r.imageId));
+  }
+
+  volumeUsers(name: string): string[] {
+    return [...this.records.values()].filter((r) => r.mounts.some((m) => m.type === "volume" && m.source === name)).map((r) => r.name);
+  }
+
+  async create(spec: ContainerSpec): Promise<ContainerRecord> {
+    validateContainerSpec(spec, this.opts.hostHardLimits ?? {});
+    if (!NAME.test(spec.name))
+      throw runtimeError("Invalid", "BAD_CONTAINER_NAME", `invalid container name '${spec.name}'`, "use letters, digits, '_', '.', '-', starting with a letter or digit");
+    if (this.find(spec.name)?.name === spec.name)
+      throw runtimeError("AlreadyExists", "CONTAINER_EXISTS", `a container named '${spec.name}' already exists`, "remove it or pick another name");
+    const image = await this.opts.images.mustResolve(spec.image);
+    mergeImageConfig(image.config.config, { ...spec, hostname: spec.hostname ?? spec.name }); // fails early on "no command"
+    const extra: MountSpec[] = [];
+    for (const vf of spec.volumesFrom ?? []) {
+      const donor = this.get(vf.container);
+      for (const m of donor.mounts) if (m.type !== "tmpfs") extra.push({ ...m, readOnly: vf.readOnly ?? m.readOnly ?? false });
+    }
+    const mounts = await resolveMounts([...(spec.mounts ?? []), ...extra], Object.keys(image.config.config?.Volumes ?? {}), this.opts.volumes);
+    const id = randomBytes(32).toString("hex");
+    const rec: ContainerRecord = {
+      id,
+      name: spec.name,
+      spec,
+      imageId: image.id,
+      createdAt: new Date().toISOString(),
+      state: "created",
+      restartCount: 0,
+      manuallyStopped: false,
+      cgroupsPath: `${this.layout.cgroupParent}/${id}`,
+      anonymousVolumes: mounts.filter((m) => m.type === "volume" && !(spec.mounts ?? []).some((s) => s.source === m.source) && !extra.some((e) => e.source === m.source)).map((m) => m.source!),
+      mounts,
+    };
+    await mkdir(containerPaths(this.layout, id).dir, { recursive: true, mode: 0o700 });
+    await this.save(rec);
+    return rec;
+  }
+
+  /** `restarting`: started by the restart policy (counts towards on-failure:N). */
+  async start(idOrName: string, restarting = false): Promise<ContainerRecord> {
+    const rec = this.get(idOrName);
+    guard(rec, "start");
+    const p = containerPaths(this.layout, rec.id);
+    const spec = rec.spec;
+    const image = await this.opts.images.mustResolve(rec.imageId);
+    let netnsPath: string | undefined;
+    let ownNetns = false;
+    let networkSetUp = false;
+    try {
+      await this.mountRootfs(rec);
+      const mode = spec.networkMode ?? "bridge";
+      let network: ContainerRecord["network"];
+      if (mode === "host") netnsPath = "host";
+      else if (typeof mode === "object") {
+        const donor = this.get(mode.container);
+        if (donor.state !== "running" || !donor.netnsPath) throw runtimeError("Conflict", "NETNS_DONOR_DOWN", `container '${mode.container}' whose network namespace is shared is not running`);
+        netnsPath = donor.netnsPath;
+      } else if (mode === "bridge" && this.opts.network) {
+        netnsPath = await this.opts.network.createNetns(rec.id);
+        network = await this.opts.network.setUpContainer({
+          containerId: rec.id, containerName: rec.name, netnsPath,
+          endpoints: spec.networks?.length ? spec.networks.map((n) => ({ network: n.network, aliases: n.aliases ?? [], ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}), ...(n.macAddress ? { macAddress: n.macAddress } : {}) })) : [{ network: "bridge", aliases: [] }],
+          ports: spec.ports ?? [], links: spec.links ?? [],
+        });
+        networkSetUp = true;
+      } else {
+        if (mode === "bridge" && ((spec.ports?.length ?? 0) > 0 || (spec.networks?.length ?? 0) > 0))
+          throw runtimeError("Unavailable", "NETWORK_UNAVAILABLE", "bridge networking is not available in this engine", "use --network none or host");
+        netnsPath = join(this.layout.run, "netns", rec.id);
+        await createPinnedNetns(netnsPath);
+        ownNetns = true;
+      }
+      const hostname = spec.hostname ?? rec.name.slice(0, 63);
+      const merged = mergeImageConfig(image.config.config, { ...spec, hostname });
+      const user = resolveUser(merged.user, await readImageFile(p.rootfs, "etc/passwd"), await readImageFile(p.rootfs, "etc/group"));
+      const addrs = network?.endpoints.map((e) => e.ipv4Address) ?? [];
+      await writeFile(p.hostname, `${hostname}\n`);
+      const hostEtc = mode === "host" ? await readFile("/etc/hosts", "utf8").catch(() => "") : "";
+      await writeFile(p.hosts, mode === "host" ? hostEtc : renderHosts({ hostname, addresses: addrs, extraHosts: spec.extraHosts ?? [], entries: network?.hostsEntries ?? [] }));
+      const resolvOpts: Parameters<typeof renderResolvConf>[1] = { hostNetwork: mode === "host" };
+      const ns = spec.dns ?? network?.nameservers;
+      if (ns?.length) resolvOpts.nameservers = ns;
+      if (spec.dnsSearch) resolvOpts.search = spec.dnsSearch;
+      if (spec.dnsOptions) resolvOpts.options = spec.dnsOptions;
+      await writeFile(p.resolvConf, renderResolvConf(await readFile("/etc/resolv.conf", "utf8").catch(() => ""), resolvOpts));
+      await initialiseVolumes(rec.mounts, p.rootfs, this.opts.volumes);
+      let args = merged.args;
+      const mounts = await ociMounts(rec.mounts, this.opts.volumes);
+      if (spec.init) {
+        const tini = await findTini();
+        mounts.push({ destination: "/sbin/docker-init", type: "bind", source: tini, options: ["bind", "ro"] });
+        args = ["/sbin/docker-init", "--", ...args];
+      }
+      for (const [dest, src] of [["/etc/hostname", p.hostname], ["/etc/hosts", p.hosts], ["/etc/resolv.conf", p.resolvConf]] as const)
+        if (!rec.mounts.some((m) => m.target === dest)) mounts.push({ destination: dest, type: "bind", source: src, options: ["rbind", "rprivate"] });
+      const oci = buildOciSpec({
+        hostname,
+        ...(spec.domainname ? { domainname: spec.domainname } : {}),
+        process: { args, env: merged.env, cwd: merged.cwd, uid: user.uid, gid: user.gid, additionalGids: user.additionalGids, terminal: spec.tty ?? false },
+        rootfs: p.rootfs,
+        readOnlyRootfs: spec.readOnlyRootfs ?? false,
+        privileged: spec.privileged ?? false,
+        capAdd: spec.capAdd ?? [],
+        capDrop: spec.capDrop ?? [],
+        noNewPrivileges: spec.noNewPrivileges ?? true,
+        netns: netnsPath,
+        mounts,
+        resources: spec.resources ?? {},
+        hostHardLimits: this.opts.hostHardLimits ?? {},
+        ulimits: spec.ulimits ?? [],
+        sysctls: spec.sysctls ?? {},
+        cgroupsPath: rec.cgroupsPath,
+        annotations: { "infra.name": rec.name },
+      });
+      await writeFile(p.configJson, JSON.stringify(oci, null, 2));
+      await rm(p.exitFile, { force: true });
+      await rm(p.persist, { recursive: true, force: true });
+      await mkdir(p.persist, { recursive: true });
+      await rm(join(this.layout.socketDir, rec.id), { recursive: true, force: true });
+      await this.runc.delete(rec.id);
+      const pid = await startConmon({
+        id: rec.id, name: rec.name, bundle: p.bundle, pidFile: p.pidFile, conmonPidFile: p.conmonPid,
+        logPath: p.log, exitDir: this.layout.exitDir, socketDir: this.layout.socketDir, persistDir: p.persist,
+        runcRoot: this.layout.runcRoot, terminal: spec.tty ?? false, stdin: spec.stdinOpen ?? false,
+        ...(spec.logging?.maxSize !== undefined ? { logSizeMax: spec.logging.maxSize } : {}),
+      });
+      const conmonPid = Number((await readFile(p.conmonPid, "utf8").catch(() => "0")).trim()) || undefined;
+      const cgroupDirs = await readCgroupDirs(pid).catch(() => ({}));
+      await this.runc.start(rec.id);
+      const next: ContainerRecord = { ...rec, state: "running", pid, cgroupDirs, netnsPath, startedAt: new Date().toISOString(), manuallyStopped: false, restartCount: rec.restartCount + (restarting ? 1 : 0) };
+      if (conmonPid !== undefined) next.conmonPid = conmonPid;
+      if (network) next.network = network;
+      delete next.exitCode;
+      delete next.finishedAt;
+      delete next.oomKilled;
+      if (spec.healthcheck && spec.healthcheck.test[0] !== "NONE") next.health = { status: "starting", failingStreak: 0, log: [] };
+      await this.save(next);
+      return next;
+    } catch (e) {
+      await this.runc.delete(rec.id);
+      if (networkSetUp && this.opts.network) await this.opts.network.tearDownContainer(rec.id).catch(() => undefined);
+      if (netnsPath && netnsPath !== "host" && this.opts.network && !ownNetns && typeof spec.networkMode !== "object") await this.opts.network.removeNetns(rec.id).catch(() => undefined);
+      if (ownNetns && netnsPath) await removePinnedNetns(netnsPath);
+      await this.unmountRootfs(rec.id);
+      throw e;
+    }
+  }
+
+  private async mountRootfs(rec: ContainerRecord): Promise<void> {
+    const p = containerPaths(this.layout, rec.id);
+    const image = await this.opts.images.mustResolve(rec.imageId);
+    let lowers = await this.opts.images.layerDirs(image);
+    for (const d of [p.rootfs, p.upper, p.work]) await mkdir(d, { recursive: true });
+    if (lowers.length === 0) {
+      const empty = join(p.dir, "empty");
+      await mkdir(empty, { recursive: true });
+      lowers = [empty];
+    }
+    await this.unmountRootfs(rec.id);
+    await mustRun("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${lowers.join(":")},upperdir=${p.upper},workdir=${p.work},index=off`, p.rootfs]);
+  }
+
+  private async unmountRootfs(id: string): Promise<void> {
+    const rootfs = containerPaths(this.layout, id).rootfs;
+    const mounts = await readFile("/proc/self/mountinfo", "utf8");
+    if (mounts.includes(` ${rootfs} `)) await runCommand("umount", [rootfs]);
+  }
+
+  /** Handles the exit file of a container if conmon wrote one (or the monitor is gone). */
+  async checkExit(id: string, monitorGone = false): Promise<void> {
+    const rec = this.records.get(id);
+    if (!rec || (rec.state !== "running" && rec.state !== "paused") || this.exiting.has(id)) return;
+    const p = containerPaths(this.layout, id);
+    let text: string | undefined;
+    try {
+      text = await readFile(p.exitFile, "utf8");
+    } catch {
+      if (!monitorGone) return;
+    }
+    this.exiting.add(id);
+    try {
+      const code = text !== undefined && text.trim() !== "" ? Number(text.trim()) : -1;
+      let oom = await lstat(join(p.persist, "oom")).then(() => true, () => false);
+      if (!oom && rec.cgroupDirs && code === 137) oom = (await readCgroupStats(rec.cgroupDirs).catch(() => undefined))?.oomKills ? true : false;
+      await this.cleanupAfterExit(rec);
+      const finishedAt = new Date().toISOString();
+      const next: ContainerRecord = { ...rec, state: "exited", exitCode: code, oomKilled: oom, finishedAt };
+      delete next.pid;
+      delete next.conmonPid;
+      if (next.health) next.health = { ...next.health, status: "unhealthy" };
+      await this.save(next);
+      for (const w of this.waiters.get(id) ?? []) w();
+      this.waiters.delete(id);
+      this.scheduleRestart(next);
+    } finally {
+      this.exiting.delete(id);
+    }
+  }
+
+  private async cleanupAfterExit(rec: ContainerRecord): Promise<void> {
+    await this.runc.delete(rec.id);
+    if (this.opts.network && typeof rec.spec.networkMode !== "object" && rec.netnsPath && rec.netnsPath !== "host" && !rec.netnsPath.startsWith(join(this.layout.run, "netns"))) {
+      await this.opts.network.tearDownContainer(rec.id).catch(() => undefined);
+      await this.opts.network.removeNetns(rec.id).catch(() => undefined);
+    } else if (rec.netnsPath?.startsWith(join(this.layout.run, "netns"))) await removePinnedNetns(rec.netnsPath);
+    await this.unmountRootfs(rec.id);
+    await rm(containerPaths(this.layout, rec.id).exitFile, { force: true });
+  }
+
+  private scheduleRestart(rec: ContainerRecord): void {
+    const uptimeMs = rec.startedAt ? Date.now() - Date.parse(rec.startedAt) : 0;
+    const d = decideRestart({ policy: rec.spec.restart, exitCode: rec.exitCode ?? -1, manuallyStopped: rec.manuallyStopped, restartCount: rec.restartCount, uptimeMs, lastDelayMs: this.lastDelay.get(rec.id) ?? 0 });
+    if (!d.restart) return;
+    this.lastDelay.set(rec.id, d.delayMs);
+    const t = setTimeout(() => {
+      this.restartTimers.delete(rec.id);
+      const cur = this.records.get(rec.id);
+      if (!cur || cur.state !== "exited" || cur.manuallyStopped) return;
+      void this.start(rec.id, true).catch(() => undefined);
+    }, d.delayMs);
+    t.unref();
+    this.restartTimers.set(rec.id, t);
+  }
+
+  /** Resolves true when the container is not running (now or within the timeout). */
+  waitExit(id: string, timeoutMs = Infinity): Promise<boolean> {
+    const rec = this.records.get(id);
+    if (!rec || (rec.state !== "running" && rec.state !== "paused")) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => { if (timer) clearTimeout(timer); resolve(true); };
+      this.waiters.set(id, [...(this.waiters.get(id) ?? []), done]);
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => {
+        this.waiters.set(id, (this.waiters.get(id) ?? []).filter((w) => w !== done));
+        resolve(false);
+      }, timeoutMs);
+    });
+  }
+
+  async kill(idOrName: string, signal = "SIGKILL"): Promise<void> {
+    const rec = this.get(idOrName);
+    guard(rec, "kill");
+    await this.save({ ...rec, manuallyStopped: true });
+    await this.runc.kill(rec.id, signal);
+  }
+
+  async stop(idOrName: string, timeoutSec?: number): Promise<ContainerRecord> {
+    const rec = this.get(idOrName);
+    this.cancelRestart(rec.id);
+    if (rec.state !== "running" && rec.state !== "paused") {
+      if (rec.state === "exited" && !rec.manuallyStopped) await this.save({ ...rec, manuallyStopped: true });
+      return this.get(rec.id);
+    }
+    await this.save({ ...rec, manuallyStopped: true });
+    if (rec.state === "paused") await this.runc.resume(rec.id);
+    await this.runc.kill(rec.id, rec.spec.stopSignal ?? "SIGTERM");
+    const t = (timeoutSec ?? rec.spec.stopTimeout ?? 10) * 1000;
+    if (!(await this.waitExit(rec.id, t))) {
+      await this.runc.kill(rec.id, "SIGKILL", true);
+      if (!(await this.waitExit(rec.id, 10000))) await this.checkExit(rec.id, true);
+    }
+    return this.get(rec.id);
+  }
+
+  async restart(idOrName: string, timeoutSec?: number): Promise<ContainerRecord> {
+    const rec = await this.stop(idOrName, timeoutSec);
+    return this.start(rec.id);
+  }
+
+  private cancelRestart(id: string): void {
+    const t = this.restartTimers.get(id);
+    if (t) clearTimeout(t);
+    this.restartTimers.delete(id);
+  }
+
+  async pause(idOrName: string): Promise<void> {
+    const rec = this.get(idOrName);
+    guard(rec, "pause");
+    await this.runc.pause(rec.id);
+    await this.save({ ...rec, state: "paused" });
+  }
+
+  async unpause(idOrName: string): Promise<void> {
+    const rec = this.get(idOrName);
+    guard(rec, "unpause");
+    await this.runc.resume(rec.id);
+    await this.save({ ...rec, state: "running" });
+  }
+
+  /** Changes limits (live when running), restart policy and labels in place. */
+  async update(idOrName: string, change: { resources?: ResourcesSpec; restart?: RestartSpec; labels?: Record<string, string> }): Promise<ContainerRecord> {
+    const rec = this.get(idOrName);
+    const spec: ContainerSpec = { ...rec.spec };
+    if (change.resources !== undefined) {
+      validateContainerSpec({ ...spec, resources: change.resources }, this.opts.hostHardLimits ?? {});
+      spec.resources = change.resources;
+    }
+    if (change.restart !== undefined) spec.restart = change.restart;
+    if (change.labels !== undefined) spec.labels = change.labels;
+    if (change.resources && (rec.state === "running" || rec.state === "paused")) await this.runc.update(rec.id, runcUpdateFlags(change.resources));
+    const next = { ...this.get(rec.id), spec };
+    await this.save(next);
+    return next;
+  }
+
+  async remove(idOrName: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    let rec = this.get(idOrName);
+    this.cancelRestart(rec.id);
+    if (opts.force && (rec.state === "running" || rec.state === "paused")) {
+      await this.save({ ...rec, manuallyStopped: true });
+      if (rec.state === "paused") await this.runc.resume(rec.id).catch(() => undefined);
+      await this.runc.kill(rec.id, "SIGKILL", true);
+      if (!(await this.waitExit(rec.id, 10000))) await this.checkExit(rec.id, true);
+      rec = this.get(rec.id);
+    }
+    guard(rec, "remove");
+    await this.cleanupAfterExit(rec);
+    await rm(containerPaths(this.layout, rec.id).dir, { recursive: true, force: true });
+    this.records.delete(rec.id);
+    if (opts.volumes) for (const v of rec.anonymousVolumes) if (this.volumeUsers(v).length === 0) await this.opts.volumes.remove(v, []).catch(() => undefined);
+  }
+}
+
+export function runcUpdateFlags(r: ResourcesSpec): string[] {
+  const f: string[] = [];
+  if (r.memory !== undefined) f.push("--memory", String(r.memory), "--memory-swap", String(r.memorySwap ?? -1));
+  if (r.cpus !== undefined) f.push("--cpu-period", "100000", "--cpu-quota", String(Math.round(r.cpus * 100000)));
+  if (r.cpuShares !== undefined) f.push("--cpu-share", String(r.cpuShares));
+  if (r.cpusetCpus !== undefined) f.push("--cpuset-cpus", String(r.cpusetCpus));
+  if (r.pidsLimit !== undefined) f.push("--pids-limit", String(r.pidsLimit));
+  if (r.blkioWeight !== undefined) f.push("--blkio-weight", String(r.blkioWeight));
+  return f;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a small text file of the image; a symlink (which could point at the host) reads as empty. */
+async function readImageFile(rootfs: string, rel: string): Promise<string> {
+  let cur = rootfs;
+  for (const part of rel.split("/")) {
+    cur = join(cur, part);
+    const st = await lstat(cur).catch(() => undefined);
+    if (!st || st.isSymbolicLink()) return "";
+  }
+  return readFile(cur, "utf8").catch(() => "");
+}
+
+async function findTini(): Promise<string> {
+  for (const p of ["/usr/bin/tini-static", "/usr/bin/catatonit"]) if (await lstat(p).then(() => true, () => false)) return p;
+  throw runtimeError("Unavailable", "INIT_MISSING", "init: true needs a static init binary (tini-static or catatonit)", "install Debian's tini package");
+}

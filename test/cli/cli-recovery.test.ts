@@ -1,0 +1,67 @@
+// Recovery paths across processes with the in-memory provider: Ctrl-C during apply, refresh,
+// state rm followed by import, and graph.
+import t from "tap";
+import { collect, runCli, startCli, tempDir } from "./fixtures/run-cli.js";
+
+const env = { INFRA_PROVIDER: "memory" };
+
+t.test("Ctrl-C during apply stops, records what finished, and the next apply converges", async (t) => {
+  const cwd = tempDir(t, "sigint");
+  t.equal((await runCli(["init"], { cwd })).code, 0);
+  const child = startCli(["apply", "--yes", "--parallelism", "1"], { cwd, env: { ...env, INFRA_MEMORY_DELAY_MS: "1500" } });
+  child.stdin?.end();
+  const done = collect(child);
+  await new Promise<void>((res) => {
+    child.stdout?.on("data", (d: Buffer) => {
+      if (d.toString().includes("Creating...")) res();
+    });
+  });
+  child.kill("SIGINT");
+  const r = await done;
+  t.not(r.code, 0, "non-zero exit");
+  t.match(r.stdout, /Apply interrupted!/);
+  t.match(r.stderr, /Interrupt received/);
+  const recorded = (await runCli(["state", "list"], { cwd })).stdout.trim().split("\n").filter(Boolean);
+  t.ok(recorded.length >= 1 && recorded.length < 4, `state records what finished (${recorded.length})`);
+  const rest = await runCli(["apply", "--yes"], { cwd, env });
+  t.equal(rest.code, 0, rest.stderr);
+  t.match(rest.stdout, new RegExp(`Apply complete! Resources: ${4 - recorded.length} added`));
+  const plan = await runCli(["plan", "--detailed-exitcode"], { cwd, env });
+  t.equal(plan.code, 0, "converged");
+  t.equal((await runCli(["destroy", "--yes"], { cwd, env })).code, 0);
+});
+
+t.test("refresh, state rm + import, graph", async (t) => {
+  const cwd = tempDir(t, "import");
+  const run = (...args: string[]) => runCli(args, { cwd, env });
+  t.equal((await run("init")).code, 0);
+  t.equal((await run("apply", "--yes")).code, 0);
+
+  const refreshed = await run("refresh");
+  t.equal(refreshed.code, 0, refreshed.stderr);
+  t.match(refreshed.stdout, /Refreshed 4 resources: 0 changed outside infra, 0 deleted outside infra\./);
+
+  const id = (await run("state", "list")).stdout.split("\n").find((l) => l.startsWith("volume.content"))?.split(/\s+/)[2];
+  t.ok(id, "the volume's id");
+  t.equal((await run("state", "rm", "volume.content")).code, 0);
+  const orphan = await run("plan", "--detailed-exitcode");
+  t.equal(orphan.code, 2);
+  t.match(orphan.stdout, /# volume\.content will be created/);
+
+  const imported = await run("import", "volume.content", id!);
+  t.equal(imported.code, 0, imported.stderr);
+  const after = await run("plan", "--detailed-exitcode");
+  t.equal(after.code, 0, after.stdout + after.stderr);
+
+  const notInStack = await run("import", "volume.nope", id!);
+  t.equal(notInStack.code, 1);
+  t.match(notInStack.stderr, /INFRA_CLI_IMPORT_NOT_IN_STACK/);
+
+  const dot = await runCli(["graph"], { cwd });
+  t.equal(dot.code, 0, dot.stderr);
+  t.match(dot.stdout, /^digraph /);
+  t.match(dot.stdout, /container\.web/);
+  t.equal(dot.stderr, "", "graph uses no provider");
+
+  t.equal((await run("destroy", "--yes")).code, 0);
+});
