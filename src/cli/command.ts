@@ -19,6 +19,10 @@ export interface CommandIO {
 export interface GlobalOptions {
   /** `-f FILE`: the stack file, relative to `cwd`; `infra.ts` by default. */
   file: string;
+  /** True when `-f` was given (otherwise a compose file may stand in for a missing infra.ts). */
+  fileGiven?: boolean;
+  /** Further `-f` files: compose files merged onto the first, as compose merges them. */
+  moreFiles?: string[];
   /** `-p NAME`: the stack (project) name; the stack file's directory name by default. */
   project?: string;
 }

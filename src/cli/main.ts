@@ -12,7 +12,7 @@ import { COMMANDS } from "./commands/index.js";
 import { findCommand, renderCommandHelp, renderHelp } from "./help.js";
 import { infraVersion } from "./infra-version.js";
 import { printDiagnostics } from "./print-diagnostics.js";
-import { DEFAULT_STACK_FILE } from "./stack-context.js";
+import { addFile, DEFAULT_STACK_FILE } from "./stack-context.js";
 
 export type MainIO = Pick<CommandIO, "stdout" | "stderr" | "stdin" | "env" | "cwd">;
 
@@ -60,7 +60,7 @@ async function dispatch(argv: string[], io: CommandIO): Promise<number> {
         break;
       case "-f":
       case "--file":
-        io.options = { ...io.options!, file: value() };
+        io.options = addFile(io.options!, value());
         break;
       case "-p":
       case "--project":

@@ -2,12 +2,11 @@
  * Stack tree → resource graph, in named phases: collect, resolve references and normalise props
  * into the specs, compute dependencies, validate. Pure: no I/O, no globals.
  */
-import * as path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Diagnostic, SourceLocation } from "../diag/diagnostic.js";
+import type { Diagnostic } from "../diag/diagnostic.js";
 import type { OutputNode, ResourceNode, ResourceOptions as GraphOptions, StackGraph } from "../graph/resource.js";
 import { collectRefs, type Props } from "../graph/value.js";
 import { Container } from "./container.js";
+import { declarationSite } from "./declaration-site.js";
 import { Image } from "./image.js";
 import { Network } from "./network.js";
 import { normaliseContainer } from "./normalise/normalise-container.js";
@@ -17,6 +16,8 @@ import { Resource } from "./resource.js";
 import type { Stack } from "./stack.js";
 import { validateGraph } from "./validate-graph.js";
 import { Volume } from "./volume.js";
+
+export { declarationSite } from "./declaration-site.js";
 
 /** What only the loader can fill in (it reads files; synth does not). */
 export interface HostInputs {
@@ -29,8 +30,6 @@ export interface SynthResult {
   diagnostics: Diagnostic[];
   hostInputs: HostInputs;
 }
-
-const DSL_DIR = path.dirname(fileURLToPath(import.meta.url)) + path.sep;
 
 /** Phase 1: every resource in the tree, in declaration order. */
 export function collectResources(stack: Stack): Resource[] {
@@ -73,20 +72,6 @@ export function computeDependencies(props: Props, options: GraphOptions): string
   const deps = new Set(options.dependsOn ?? []);
   for (const t of collectRefs(props)) deps.add(t.address);
   return [...deps].sort();
-}
-
-/** The first frame of the construction's stack trace that is not inside the DSL. */
-export function declarationSite(err: Error): SourceLocation | undefined {
-  for (const line of (err.stack ?? "").split("\n").slice(1)) {
-    const m = /(?:\(|at )((?:file:\/\/)?[^()\s][^()]*?):(\d+):(\d+)\)?\s*$/.exec(line);
-    if (m === null) continue;
-    const loc = m[1] as string;
-    if (loc.startsWith("node:") || loc.includes("node_modules")) continue;
-    const file = loc.startsWith("file://") ? fileURLToPath(loc) : loc;
-    if (file.startsWith(DSL_DIR)) continue;
-    return { file, line: Number(m[2]), column: Number(m[3]) };
-  }
-  return undefined;
 }
 
 export function synth(stack: Stack): SynthResult {

@@ -1,32 +1,44 @@
 /**
- * A lock file created with O_EXCL that records its holder. A lock whose holder process is gone
- * (same host, pid not running) is stale and taken over; otherwise we poll until the timeout and
- * then name the holder.
+ * A lock file that records its holder. It appears whole: the record is written to a temp file
+ * that is then hard-linked to the lock's name, which fails when a lock exists. A lock whose holder
+ * is gone (same host, pid not running) is stale and taken over; otherwise we poll until the
+ * timeout and then name the holder.
+ *
+ * Takeover is a contest, because several processes may find the same stale lock at once. Each
+ * claims it by creating `<lock>.takeover.<key>.<n>` (key: the stale lock's identity) the same
+ * whole-or-nothing way; exactly one succeeds for each n. Only the claim's winner may touch the
+ * stale lock: it checks that the lock is still the stale one, then renames its own lock over it,
+ * so that there is never a moment without a lock. A claim whose holder died hands the contest to
+ * claim n+1.
  */
-import { randomUUID } from "node:crypto";
-import { open, readFile, rename, rm, stat } from "node:fs/promises";
+import { createHash, randomUUID } from "node:crypto";
+import { link, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { hostname } from "node:os";
+import { basename, dirname, join } from "node:path";
 import { InfraError } from "../diag/infra-error.js";
+import { removeDeadTemps, writeTemp } from "./atomic-write.js";
+import { pidAlive } from "./pid-alive.js";
 import type { LockInfo, StateLock } from "./state-types.js";
 
 export interface LockOptions {
   /** How often to look again while another process holds the lock. */
   pollMs?: number;
-  /** A lock file still empty or unreadable after this long is from a crashed writer. */
+  /** A lock file that is not a lock record (corrupt, foreign) is treated as stale after this long. */
   unreadableStaleMs?: number;
 }
 
-/** True when a process with this pid exists on this host (EPERM: it exists, owned by someone else). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
+/** A takeover claim older than this is from a stalled or vanished taker: takeovers take milliseconds. */
+const CLAIM_STALE_MS = 30_000;
+
+type Holder = LockInfo | "missing" | "unreadable";
+
+/** A lock judged stale: `key` names it in claims, `still` checks that the lock file is still it. */
+interface StaleLock {
+  key: string;
+  still(path: string): Promise<boolean>;
 }
 
-async function readHolder(path: string): Promise<LockInfo | "missing" | "unreadable"> {
+async function readHolder(path: string): Promise<Holder> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -38,49 +50,88 @@ async function readHolder(path: string): Promise<LockInfo | "missing" | "unreada
     const v = JSON.parse(text) as LockInfo;
     if (typeof v.id === "string" && typeof v.pid === "number" && typeof v.host === "string") return v;
   } catch {
-    // A holder that crashed between create and write leaves an empty file.
+    // Not a lock record: reported as unreadable.
   }
   return "unreadable";
 }
 
-async function tryCreate(path: string, info: LockInfo): Promise<boolean> {
-  let fh;
+/** Creates `path` holding `text` if nothing is there; false when something is. Never leaves it half written. */
+async function createWhole(path: string, text: string): Promise<boolean> {
+  const tmp = await writeTemp(path, text, 0o644);
   try {
-    fh = await open(path, "wx", 0o644);
+    await link(tmp, path);
+    return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw e;
-  }
-  try {
-    await fh.writeFile(JSON.stringify(info, null, 2) + "\n");
-    await fh.sync();
   } finally {
-    await fh.close();
+    await rm(tmp, { force: true });
   }
-  return true;
 }
 
-/** Removes a stale lock, but only if it is still the one judged stale (another taker may have been faster). */
-async function removeStale(path: string, staleId: string | undefined): Promise<void> {
-  const aside = `${path}.stale.${randomUUID()}`;
+const record = (info: LockInfo): string => JSON.stringify(info, null, 2) + "\n";
+
+function ageMs(s: { mtimeMs: number }): number {
+  return Date.now() - s.mtimeMs;
+}
+
+/** The lock's staleness: a holder gone from this host, or a file that is no lock record and is old. */
+async function staleness(path: string, holder: LockInfo | "unreadable", opts: LockOptions): Promise<StaleLock | undefined> {
+  if (holder !== "unreadable") {
+    if (holder.host !== hostname() || pidAlive(holder.pid)) return undefined;
+    return {
+      key: createHash("sha256").update(holder.id).digest("hex").slice(0, 16),
+      still: async (p) => {
+        const h = await readHolder(p);
+        return typeof h === "object" && h.id === holder.id;
+      },
+    };
+  }
+  const s = await stat(path).catch(() => undefined);
+  if (s === undefined || ageMs(s) <= (opts.unreadableStaleMs ?? 5000)) return undefined;
+  return {
+    key: `ino${s.ino}`,
+    still: async (p) => (await stat(p).catch(() => undefined))?.ino === s.ino && (await readHolder(p)) === "unreadable",
+  };
+}
+
+/** Runs the takeover contest for `stale`; true when our lock replaced it. */
+async function takeOver(path: string, stale: StaleLock, info: LockInfo): Promise<boolean> {
+  const claim = (n: number): string => `${path}.takeover.${stale.key}.${n}`;
+  let n = 0;
+  for (; !(await createWhole(claim(n), record(info))); n++) {
+    const c = await readHolder(claim(n));
+    // Claims disappear only once the contest is over: look at the lock again.
+    if (c === "missing") return false;
+    const cs = await stat(claim(n)).catch(() => undefined);
+    const dead = c === "unreadable" || (c.host === hostname() && !pidAlive(c.pid)) || (cs !== undefined && ageMs(cs) > CLAIM_STALE_MS);
+    if (!dead) return false;
+  }
   try {
-    await rename(path, aside);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw e;
-  }
-  const moved = await readHolder(aside);
-  const same = staleId === undefined ? moved === "unreadable" : typeof moved === "object" && moved.id === staleId;
-  if (!same) {
-    // We moved a live lock taken in between: put it back (it stays exclusive: rename would clobber, so try once).
+    if (!(await stale.still(path))) return false;
+    const tmp = await writeTemp(path, record(info), 0o644);
     try {
-      await rename(aside, path);
-      return;
-    } catch {
-      // fall through: removing is the only option left
+      await rename(tmp, path);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
     }
+    return true;
+  } finally {
+    for (let i = 0; i <= n; i++) await rm(claim(i), { force: true });
   }
-  await rm(aside, { force: true });
+}
+
+/**
+ * Leftovers of processes that died while locking: their temp files, and claims of finished or
+ * abandoned takeovers (while we hold the lock no takeover of it can be under way).
+ */
+async function removeLeftovers(path: string): Promise<void> {
+  await removeDeadTemps(path);
+  const prefix = `${basename(path)}.takeover.`;
+  for (const name of await readdir(dirname(path))) {
+    if (name.startsWith(prefix)) await rm(join(dirname(path), name), { force: true });
+  }
 }
 
 export function describeHolder(h: LockInfo): string {
@@ -92,21 +143,19 @@ export async function acquireFileLock(path: string, req: Omit<LockInfo, "id" | "
   const deadline = Date.now() + Math.max(0, timeoutMs);
   for (;;) {
     const info: LockInfo = { id: randomUUID(), pid: req.pid, host: req.host, command: req.command, createdAt: new Date().toISOString() };
-    if (await tryCreate(path, info)) return fileLock(path, info);
-    const holder = await readHolder(path);
-    if (holder === "missing") continue;
-    if (holder === "unreadable") {
-      const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
-      if (age > (opts.unreadableStaleMs ?? 5000)) {
-        await removeStale(path, undefined);
-        continue;
-      }
-    } else if (holder.host === hostname() && !pidAlive(holder.pid)) {
-      await removeStale(path, holder.id);
-      continue;
+    let holder = await readHolder(path);
+    if (holder === "missing") {
+      if (await createWhole(path, record(info))) return held(path, info);
+      holder = await readHolder(path);
+      if (holder === "missing") continue;
     }
+    const stale = await staleness(path, holder, opts);
+    if (stale !== undefined && (await takeOver(path, stale, info))) return held(path, info);
     if (Date.now() >= deadline) {
-      const who = typeof holder === "object" ? describeHolder(holder) : "a process that has not finished writing the lock file";
+      // A lost takeover means someone else holds the lock now: name them, not the stale holder.
+      if (stale !== undefined) holder = await readHolder(path);
+      if (holder === "missing") continue;
+      const who = typeof holder === "object" ? describeHolder(holder) : "a file that is not a lock record";
       throw new InfraError("INFRA_STATE_LOCKED", `The state is locked by ${who}`, {
         detail: `Lock file: ${path}. Waited ${timeoutMs} ms.`,
         hint: "Wait for that command to finish, or raise --lock-timeout. If the holder is gone for good (another host), delete the lock file.",
@@ -116,7 +165,9 @@ export async function acquireFileLock(path: string, req: Omit<LockInfo, "id" | "
   }
 }
 
-function fileLock(path: string, info: LockInfo): StateLock {
+/** A lock we hold: leftovers are cleared first (best effort: they are harmless, the lock is not lost over them). */
+async function held(path: string, info: LockInfo): Promise<StateLock> {
+  await removeLeftovers(path).catch(() => undefined);
   let released = false;
   return {
     info,

@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic-write.js";
+import { removeDeadTemps, writeFileAtomic } from "./atomic-write.js";
 import { acquireFileLock, type LockOptions } from "./file-lock.js";
 import { parseState, serializeState } from "./state-codec.js";
 import type { LockInfo, StateBackend, StateFile, StateLock } from "./state-types.js";
@@ -49,8 +49,12 @@ export class LocalStateBackend implements StateBackend {
     await writeFileAtomic(this.location, serializeState(state));
   }
 
+  /** Takes the lock, then removes temp files that writers who died left beside the state and its backup. */
   async lock(info: Omit<LockInfo, "id" | "createdAt">, timeoutMs: number): Promise<StateLock> {
     await mkdir(this.dir, { recursive: true });
-    return acquireFileLock(this.lockPath, info, timeoutMs, this.lockOptions);
+    const lock = await acquireFileLock(this.lockPath, info, timeoutMs, this.lockOptions);
+    // Best effort: a leftover costs only disk space, never the lock.
+    for (const p of [this.location, this.backupPath]) await removeDeadTemps(p).catch(() => undefined);
+    return lock;
   }
 }

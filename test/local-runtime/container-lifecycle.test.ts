@@ -76,7 +76,7 @@ t.test("memory hog is OOM-killed (137 + OOMKilled); fork bomb stops at the pids 
   const oom = await runToEnd({ name: "hog", command: ["sh", "-c", "x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; while true; do x=$x$x; done"], resources: { memory: 16 * 1024 * 1024 } }, 30000);
   t.equal(oom.rec.exitCode, 137);
   t.equal(oom.rec.oomKilled, true);
-  const bomb = await runToEnd({ name: "bomb", command: ["sh", "-c", "for i in $(seq 1 40); do sleep 5 & done 2>/dev/null; n=0; for p in /proc/[0-9]*; do n=$((n+1)); done; echo count=$n"], resources: { pidsLimit: 10 } }, 30000);
+  const bomb = await runToEnd({ name: "bomb", command: ["sh", "-c", "sh -c 'for i in $(seq 1 40); do sleep 5 & done' 2>&1; n=0; for p in /proc/[0-9]*; do n=$((n+1)); done; echo count=$n"], resources: { pidsLimit: 10 } }, 30000);
   const n = Number(/count=(\d+)/.exec(bomb.out)?.[1]);
   t.match(bomb.out, /can't fork|Resource temporarily unavailable/, "forks were refused");
   t.ok(n > 1 && n <= 10, `processes inside: ${n}`);

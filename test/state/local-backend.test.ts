@@ -117,3 +117,27 @@ t.test("a stale lock (holder dead on this host) is taken over; a live one on ano
   await l3.release();
   t.same((await readdir(dir)).sort(), ["app.lock"], "only the foreign lock we wrote remains");
 });
+
+t.test("taking the lock removes temp files that dead writers left, and only those", async (t) => {
+  const dead = spawnTs(join(fixtures, "hold-lock.ts"), ["/nonexistent-dir-for-dead-pid", "x", "0"]);
+  await waitExit(dead);
+  const files = {
+    [`.app.state.json.${dead.pid}.deadbeef.tmp`]: "{",
+    [`.app.state.json.backup.${dead.pid}.0badc0de.tmp`]: "{",
+    [`.app.lock.${dead.pid}.12345678.tmp`]: "{",
+    [`.app.state.json.${process.pid}.00000000.tmp`]: "a live writer's",
+    [`.other.state.json.${dead.pid}.aaaaaaaa.tmp`]: "another stack's",
+    [`.app.state.json.${dead.pid}.notours.tmp`]: "not our naming",
+    "app.state.json": JSON.stringify(emptyState("app", "l", "0")),
+  };
+  const dir = t.testdir(files);
+  const l = await new LocalStateBackend(dir, "app").lock(me, 0);
+  t.same((await readdir(dir)).sort(), [
+    `.app.state.json.${dead.pid}.notours.tmp`,
+    `.app.state.json.${process.pid}.00000000.tmp`,
+    `.other.state.json.${dead.pid}.aaaaaaaa.tmp`,
+    "app.lock",
+    "app.state.json",
+  ].sort());
+  await l.release();
+});

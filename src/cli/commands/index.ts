@@ -14,6 +14,9 @@ import { planCommand } from "./plan.js";
 import { refreshCommand } from "./refresh.js";
 import { stateListCommand, stateMvCommand, stateRmCommand, stateShowCommand } from "./state.js";
 import { versionCommand } from "./version.js";
+import { imageParseCommand } from "./image-parse.js";
+import { composeConfigCommand } from "./compose-config.js";
+import { importComposeCommand } from "./import-compose.js";
 
 export const COMMANDS: Command[] = [
   initCommand,
@@ -22,6 +25,7 @@ export const COMMANDS: Command[] = [
   applyCommand,
   destroyCommand,
   refreshCommand,
+  importComposeCommand,
   importCommand,
   outputCommand,
   stateListCommand,
@@ -29,5 +33,7 @@ export const COMMANDS: Command[] = [
   stateRmCommand,
   stateMvCommand,
   graphCommand,
+  composeConfigCommand,
+  imageParseCommand,
   versionCommand,
 ];

@@ -50,6 +50,7 @@ export class ContainerManager {
   private watcher: FSWatcher | undefined;
   private poll: NodeJS.Timeout | undefined;
   private exiting = new Set<string>();
+  private starting = new Map<string, Promise<ContainerRecord>>();
 
   constructor(readonly opts: ContainerManagerOptions) {
     this.runc = new Runc(opts.layout.runcRoot);
@@ -78,8 +79,8 @@ export class ContainerManager {
     if (opts.boot) {
       for (const r of this.records.values()) {
         const p = r.spec.restart?.policy;
-        if (r.state === "exited" && (p === "always" || (p === "unless-stopped" && !r.manuallyStopped)))
-          await this.start(r.id).catch(() => undefined);
+        if (r.state === "exited" && !this.restartTimers.has(r.id) && (p === "always" || (p === "unless-stopped" && !r.manuallyStopped)))
+          await this.start(r.id).catch((e: unknown) => this.noteError(r.id, e));
       }
     }
   }
@@ -171,6 +172,19 @@ export class ContainerManager {
 
   /** `restarting`: started by the restart policy (counts towards on-failure:N). */
   async start(idOrName: string, restarting = false): Promise<ContainerRecord> {
+    const id = this.get(idOrName).id;
+    // One start at a time per container: the restart policy and engine boot may race.
+    const prev = this.starting.get(id) ?? Promise.resolve();
+    const run = prev.catch(() => undefined).then(() => this.startNow(id, restarting));
+    this.starting.set(id, run);
+    try {
+      return await run;
+    } finally {
+      if (this.starting.get(id) === run) this.starting.delete(id);
+    }
+  }
+
+  private async startNow(idOrName: string, restarting: boolean): Promise<ContainerRecord> {
     const rec = this.get(idOrName);
     guard(rec, "start");
     const p = containerPaths(this.layout, rec.id);
@@ -349,10 +363,16 @@ export class ContainerManager {
       this.restartTimers.delete(rec.id);
       const cur = this.records.get(rec.id);
       if (!cur || cur.state !== "exited" || cur.manuallyStopped) return;
-      void this.start(rec.id, true).catch(() => undefined);
+      void this.start(rec.id, true).catch((e: unknown) => this.noteError(rec.id, e));
     }, d.delayMs);
     t.unref();
     this.restartTimers.set(rec.id, t);
+  }
+
+  /** A failure nobody waits for (restart, boot) is kept on the record for inspect. */
+  private async noteError(id: string, e: unknown): Promise<void> {
+    const cur = this.records.get(id);
+    if (cur) await this.save({ ...cur, lastError: (e as Error).message }).catch(() => undefined);
   }
 
   /** Resolves true when the container is not running (now or within the timeout). */

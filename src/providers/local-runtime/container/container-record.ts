@@ -35,6 +35,8 @@ export interface ContainerRecord {
   /** Anonymous volumes created for image VOLUME paths (removed with rm -v). */
   anonymousVolumes: string[];
   health?: HealthState;
+  /** The last failure of a start nobody waited for (restart policy, engine boot). */
+  lastError?: string;
   /** Mounts as resolved at create (anonymous volumes named, volumes-from expanded). */
   mounts: MountSpec[];
 }

@@ -73,9 +73,13 @@ export class DnsServer {
       names: namesOf(zone),
     };
     l.udp.on("message", (msg, rinfo) => {
-      void this.handle(l, msg, "udp").then((out) => {
+      const reply = (out: Buffer | undefined) => {
         if (out !== undefined) l.udp.send(out, rinfo.port, rinfo.address);
-      });
+      };
+      // Container names are answered synchronously, in the same tick: that is the latency that matters.
+      const local = this.answer(l, msg);
+      if (local !== "forward") reply(local);
+      else void this.forwardOrFail(msg, "udp").then(reply);
     });
     l.udp.on("error", () => undefined);
     l.tcp.on("connection", (sock) => this.serveTcp(l, sock));
@@ -123,7 +127,8 @@ export class DnsServer {
     return out;
   }
 
-  private async handle(l: Listener, msg: Buffer, proto: "udp" | "tcp"): Promise<Buffer | undefined> {
+  /** The local answer, undefined for garbage (dropped), or "forward". */
+  private answer(l: Listener, msg: Buffer): Buffer | undefined | "forward" {
     let query: Packet;
     try {
       query = dnsPacket.decode(msg);
@@ -131,10 +136,24 @@ export class DnsServer {
       return undefined; // not DNS: drop it as a resolver would
     }
     const local = answerLocally(l.zone, this.elsewhere(l), query);
-    if (local !== undefined) return dnsPacket.encode(local);
+    return local === undefined ? "forward" : dnsPacket.encode(local);
+  }
+
+  private async forwardOrFail(msg: Buffer, proto: "udp" | "tcp"): Promise<Buffer | undefined> {
     const forwarded = await this.forward(msg, proto);
     if (forwarded !== undefined) return forwarded;
+    let query: Packet;
+    try {
+      query = dnsPacket.decode(msg);
+    } catch {
+      return undefined;
+    }
     return dnsPacket.encode({ type: "response", id: query.id ?? 0, flags: (1 << 7) | SERVFAIL, questions: query.questions ?? [], answers: [] });
+  }
+
+  private async handle(l: Listener, msg: Buffer, proto: "udp" | "tcp"): Promise<Buffer | undefined> {
+    const local = this.answer(l, msg);
+    return local === "forward" ? this.forwardOrFail(msg, proto) : local;
   }
 
   private async forward(msg: Buffer, proto: "udp" | "tcp"): Promise<Buffer | undefined> {

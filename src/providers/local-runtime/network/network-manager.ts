@@ -5,22 +5,16 @@
  * DnsServer. Every operation validates everything before it changes anything, runs one at a
  * time, and persists the state file after it succeeds.
  */
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { NetworkSpec } from "../../../graph/specs.js";
 import { ProviderError } from "../../contract.js";
-import { DnsServer, parseResolvConf } from "./dns-server.js";
-import type { NetworkZone } from "./dns-zone.js";
+import { DnsServer } from "./dns-server.js";
+import { linkHostsEntry, nameserversFor, zoneOf } from "./dns-records.js";
 import { HostNet } from "./host-net.js";
 import { DEFAULT_POOL, chooseSubnet, planSubnet } from "./ipam.js";
-import {
-  PREDEFINED,
-  bridgeName,
-  checkBridgePrefix,
-  checkNetworkName,
-  defaultBridgeName,
-  newNetworkId,
-} from "./network-naming.js";
+import { PREDEFINED, checkBridgePrefix, checkNetworkName, defaultBridgeName, newNetworkId } from "./network-naming.js";
+import { mtuOf, planNetwork, publicEndpoint, publicRecord, toNat } from "./network-plan.js";
 import { type ContainerNetState, NetworkStore, type NetworkState, type StoredNetwork } from "./network-store.js";
 import type {
   ContainerNetworkRequest,
@@ -132,7 +126,7 @@ class LocalNetworks implements LocalNetworkManager {
       for (const n of this.bridges()) await this.host.ensureBridge(n.device, `${n.gateway}/${n.subnet.split("/")[1]}`, mtuOf(n));
       if (this.bridges().some((n) => !n.internal)) await this.host.enableForwarding();
       await this.syncTable();
-      for (const n of this.dnsNetworks()) await this.dns.listen(n.id, n.gateway, this.zoneOf(n));
+      for (const n of this.dnsNetworks()) await this.dns.listen(n.id, n.gateway, zoneOf(this.state, n));
       await this.store.save(this.state);
     });
   }
@@ -145,40 +139,17 @@ class LocalNetworks implements LocalNetworkManager {
           hint: "pick another name, or remove the existing network first",
         });
       }
-      const id = newNetworkId();
       const taken = this.state.networks.filter((n) => n.subnet !== "").map((n) => ({ name: n.name, subnet: n.subnet }));
-      const base = {
-        id, name: spec.name, internal: spec.internal ?? false, labels: spec.labels ?? {}, options: spec.options ?? {},
-        createdAt: new Date().toISOString(),
-      };
-      let rec: StoredNetwork;
-      if (spec.driver === "macvlan") {
-        if (spec.parent === undefined || !this.host.linkExists(spec.parent)) {
-          throw new ProviderError(spec.parent === undefined ? "Invalid" : "NotFound", "INFRA_NET_MACVLAN_PARENT",
-            spec.parent === undefined ? "a macvlan network needs a parent interface" : `parent interface "${spec.parent}" does not exist`,
-            { hint: "give -o parent=IFACE with an interface of this host (see `ip -br link`)" });
-        }
-        if (spec.subnet === undefined) {
-          throw new ProviderError("Invalid", "INFRA_NET_MACVLAN_SUBNET", "a macvlan network needs --subnet (the parent's LAN)", {
-            hint: "give --subnet and --gateway of the network the parent interface is on",
-          });
-        }
-        const plan = planSubnet({ subnet: spec.subnet, ...opt("gateway", spec.gateway), ...opt("ipRange", spec.ipRange) }, taken, []);
-        rec = { ...base, driver: "macvlan", ...plan, device: spec.parent };
-        if (spec.vlan !== undefined) {
-          if (!Number.isInteger(spec.vlan) || spec.vlan < 1 || spec.vlan > 4094) {
-            throw new ProviderError("Invalid", "INFRA_NET_VLAN", `VLAN id ${spec.vlan} is out of range`, { hint: "VLAN ids are 1-4094" });
-          }
-          rec.device = await this.host.ensureVlan(spec.parent, spec.vlan);
-          rec.vlanDevice = rec.device;
-        }
-      } else if (spec.driver === "bridge") {
-        const hostRanges = await this.host.hostRanges();
-        const subnet = spec.subnet ?? chooseSubnet(this.pool, taken.map((t) => t.subnet), hostRanges);
-        const plan = planSubnet({ subnet, ...opt("gateway", spec.gateway), ...opt("ipRange", spec.ipRange) }, taken, hostRanges);
-        rec = { ...base, driver: "bridge", ...plan, device: spec.options?.["com.docker.network.bridge.name"] ?? bridgeName(this.prefix, id) };
-      } else {
-        throw new ProviderError("Invalid", "INFRA_NET_DRIVER", `driver "${String(spec.driver)}" is not supported`, { hint: "use bridge or macvlan" });
+      const rec = planNetwork(spec, {
+        taken,
+        hostRanges: spec.driver === "bridge" ? await this.host.hostRanges() : [],
+        pool: this.pool,
+        bridgePrefix: this.prefix,
+        linkExists: (name) => this.host.linkExists(name),
+      });
+      if (spec.vlan !== undefined && spec.parent !== undefined) {
+        rec.device = await this.host.ensureVlan(spec.parent, spec.vlan);
+        rec.vlanDevice = rec.device;
       }
       this.state.networks.push(rec);
       try {
@@ -186,7 +157,7 @@ class LocalNetworks implements LocalNetworkManager {
           await this.host.ensureBridge(rec.device, `${rec.gateway}/${rec.subnet.split("/")[1]}`, mtuOf(rec));
           if (!rec.internal) await this.host.enableForwarding();
           await this.syncTable();
-          await this.dns.listen(rec.id, rec.gateway, this.zoneOf(rec));
+          await this.dns.listen(rec.id, rec.gateway, zoneOf(this.state, rec));
         }
         await this.store.save(this.state);
       } catch (e) {
@@ -264,7 +235,7 @@ class LocalNetworks implements LocalNetworkManager {
   setUpContainer(req: ContainerNetworkRequest): Promise<ContainerNetworkResult> {
     return this.serial(async () => {
       if (this.container(req.containerId)) await this.tearDown(req.containerId);
-      const hostsEntries = req.links.map((l) => this.linkEntry(l));
+      const hostsEntries = req.links.map((l) => linkHostsEntry(this.state.containers, l));
       const c: ContainerNetState = {
         containerId: req.containerId, containerName: req.containerName, netnsPath: req.netnsPath, endpoints: [], ports: [], links: req.links,
       };
@@ -287,7 +258,7 @@ class LocalNetworks implements LocalNetworkManager {
       this.state.containers.push(c);
       await this.store.save(this.state);
       this.refreshDns(c);
-      return { endpoints: c.endpoints.map(publicEndpoint), ports, nameservers: await this.nameserversFor(c), hostsEntries };
+      return { endpoints: c.endpoints.map(publicEndpoint), ports, nameservers: await nameserversFor(c, this.dnsNetworks()), hostsEntries };
     });
   }
 
@@ -403,39 +374,9 @@ class LocalNetworks implements LocalNetworkManager {
     return this.state.containers.flatMap((c) => c.ports);
   }
 
-  private zoneOf(n: StoredNetwork): NetworkZone {
-    return {
-      subnet: n.subnet,
-      entries: this.state.containers.flatMap((c) =>
-        c.endpoints
-          .filter((e) => e.networkId === n.id)
-          .map((e) => ({ ip: e.ipv4Address, names: [c.containerName, ...e.aliases, c.containerId.slice(0, 12)] })),
-      ),
-    };
-  }
-
   private refreshDns(c: ContainerNetState, extra: string[] = []): void {
     const ids = new Set([...c.endpoints.map((e) => e.networkId), ...extra]);
-    for (const n of this.dnsNetworks()) if (ids.has(n.id)) this.dns.setZone(n.id, this.zoneOf(n));
-  }
-
-  private async nameserversFor(c: ContainerNetState): Promise<string[]> {
-    const dnsNet = this.dnsNetworks().find((n) => c.endpoints.some((e) => e.networkId === n.id));
-    if (dnsNet !== undefined) return [dnsNet.gateway];
-    // Like Docker on the default bridge: the host's resolvers, loopback ones replaced.
-    const host = parseResolvConf(await readFile("/etc/resolv.conf", "utf8").catch(() => "")).filter((s) => !s.startsWith("127.") && s !== "::1");
-    return host.length > 0 ? host : ["8.8.8.8", "8.8.4.4"];
-  }
-
-  private linkEntry(l: { container: string; alias: string }): { ip: string; names: string[] } {
-    const target = this.state.containers.find((c) => c.containerName === l.container || c.containerId === l.container);
-    const ep = target?.endpoints[0];
-    if (target === undefined || ep === undefined) {
-      throw new ProviderError("NotFound", "INFRA_NET_LINK_NOT_FOUND", `linked container "${l.container}" is not running on a network`, {
-        hint: "start the linked container first",
-      });
-    }
-    return { ip: ep.ipv4Address, names: [...new Set([l.alias, target.containerName, target.containerId.slice(0, 12)])] };
+    for (const n of this.dnsNetworks()) if (ids.has(n.id)) this.dns.setZone(n.id, zoneOf(this.state, n));
   }
 
   private endpointNetwork(e: EndpointRequest): StoredNetwork {
@@ -481,27 +422,4 @@ class LocalNetworks implements LocalNetworkManager {
     }
     return c;
   }
-}
-
-function opt<K extends string>(key: K, v: string | undefined): Partial<Record<K, string>> {
-  return v === undefined ? {} : ({ [key]: v } as Record<K, string>);
-}
-
-function mtuOf(n: NetworkRecord): number | undefined {
-  const v = n.options["com.docker.network.driver.mtu"] ?? n.options["mtu"];
-  return v === undefined ? undefined : Number(v);
-}
-
-function publicRecord(n: StoredNetwork): NetworkRecord {
-  const { vlanDevice: _v, ...rec } = n;
-  return structuredClone(rec);
-}
-
-function publicEndpoint(e: Endpoint & { networkId?: string; hasDefaultRoute?: boolean }): Endpoint {
-  const { networkId: _n, hasDefaultRoute: _d, ...rest } = e;
-  return { ...rest, aliases: [...rest.aliases] };
-}
-
-function toNat(ports: PublishedPort[]) {
-  return ports.map((p) => ({ ...p }));
 }

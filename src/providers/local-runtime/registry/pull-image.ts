@@ -6,6 +6,7 @@
 import type { ImageStore } from "../image/image-store.js";
 import type { ImageConfig, ImageRecord } from "../image/image-types.js";
 import { rememberBlobSources } from "./blob-sources.js";
+import { forEachLimit } from "./for-each-limit.js";
 import { manifestKind } from "./manifest-media.js";
 import { openRegistryClient, type RegistryAccessOptions } from "./open-client.js";
 import type { RegistryClient, RemoteManifest } from "./registry-client.js";
@@ -41,6 +42,9 @@ export interface PullResult {
   downloaded: number;
   downloadedBytes: number;
 }
+
+/** Blobs transferred at once. */
+export const TRANSFERS = 3;
 
 /** Layer types the store can unpack; anything else is refused before a byte is downloaded. */
 const LAYER_TYPES = new Set([
@@ -99,7 +103,10 @@ export async function pullWith(store: ImageStore, client: RegistryClient, ref: R
   if (!Array.isArray(diffIds) || diffIds.length !== manifest.layers.length) {
     throw registryError("Invalid", "IMAGE_CORRUPT", `${what}: the config lists ${Array.isArray(diffIds) ? diffIds.length : "no"} layer ids but the manifest has ${manifest.layers.length} layers`, "the image on the registry is broken; push it again");
   }
-  for (const [i, layer] of manifest.layers.entries()) await fetchBlob(layer, "layer", `layer ${i + 1} of ${what}`);
+  // Three at a time, as Docker does: latency hides behind the other transfers.
+  // An image may list one layer twice (two identical empty layers): fetch it once.
+  const unique = manifest.layers.filter((l, i) => manifest.layers.findIndex((o) => o.digest === l.digest) === i);
+  await forEachLimit(unique, TRANSFERS, (layer) => fetchBlob(layer, "layer", `layer ${manifest.layers.indexOf(layer) + 1} of ${what}`));
   const record = await store.addManifestBytes(fetched.bytes, [ref.name]);
   await rememberBlobSources(store, ref.host, ref.repo, [manifest.config.digest, ...manifest.layers.map((l) => l.digest)]);
   const out: PullResult = { record, name: ref.name, downloaded, downloadedBytes };

@@ -9,7 +9,8 @@ import type { Descriptor } from "../image/image-types.js";
 import { mountCandidates, rememberBlobSources } from "./blob-sources.js";
 import { manifestContentType } from "./manifest-media.js";
 import { openRegistryClient, type RegistryAccessOptions } from "./open-client.js";
-import type { BlobAction, BlobProgress } from "./pull-image.js";
+import { forEachLimit } from "./for-each-limit.js";
+import { TRANSFERS, type BlobAction, type BlobProgress } from "./pull-image.js";
 import type { RegistryClient } from "./registry-client.js";
 import { registryError } from "./registry-error.js";
 import { parseRemoteRef, remoteReference, type RemoteRef } from "./remote-ref.js";
@@ -45,17 +46,19 @@ export async function pushWith(store: ImageStore, client: RegistryClient, localR
     throw registryError("Invalid", "NOTHING_TO_PUSH", `'${localRef}' has no stored manifest (scratch is built in and empty)`, "push an image built or pulled into the store");
   }
   const doc = JSON.parse(bytes.toString("utf8")) as Record<string, unknown>;
-  const blobs: Array<[Descriptor, "config" | "layer"]> = [[image.manifest.config, "config"], ...image.manifest.layers.map((l): [Descriptor, "layer"] => [l, "layer"])];
+  const all: Array<[Descriptor, "config" | "layer"]> = [[image.manifest.config, "config"], ...image.manifest.layers.map((l): [Descriptor, "layer"] => [l, "layer"])];
+  // A layer listed twice is sent once.
+  const blobs = all.filter(([d], i) => all.findIndex(([o]) => o.digest === d.digest) === i);
   const counts = { exists: 0, mounted: 0, uploaded: 0 };
   let uploadedBytes = 0;
-  for (const [desc, kind] of blobs) {
+  await forEachLimit(blobs, TRANSFERS, async ([desc, kind]) => {
     const action = await pushBlob(store, client, ref, desc, kind, opts);
     counts[action.action]++;
     if (action.action === "uploaded") uploadedBytes += desc.size;
     const ev: BlobProgress = { digest: desc.digest, size: desc.size, kind, action: action.action };
     if (action.from !== undefined) ev.from = action.from;
     opts.onProgress?.(ev);
-  }
+  });
   const digest = await client.putManifest(ref.repo, remoteReference(ref), bytes, manifestContentType(doc));
   await rememberBlobSources(store, ref.host, ref.repo, blobs.map(([d]) => d.digest));
   return { name: ref.name, digest, counts, uploadedBytes };

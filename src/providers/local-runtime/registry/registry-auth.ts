@@ -18,6 +18,7 @@ export class RegistryAuth {
   private mode: "none" | "basic" | "bearer" = "none";
   private bearer: AuthChallenge | undefined;
   private readonly tokens = new Map<string, CachedToken>();
+  private readonly pending = new Map<string, Promise<CachedToken>>();
 
   constructor(
     private readonly host: string,
@@ -37,23 +38,32 @@ export class RegistryAuth {
   }
 
   /**
-   * Called on a 401. Returns true when a retry may now succeed (a fresh token, or credentials
-   * not sent before); false when nothing new can be offered. Callers retry at most once.
+   * Called on a 401 to a request sent with `sent` (its Authorization header, if any). Returns true
+   * when a retry may now succeed (another token, or credentials not sent before); false when
+   * nothing new can be offered. Callers retry at most once.
    */
-  async answer(wwwAuthenticate: string | null, scopes: readonly string[], signal?: AbortSignal): Promise<boolean> {
+  async answer(wwwAuthenticate: string | null, scopes: readonly string[], sent: string | undefined, signal?: AbortSignal): Promise<boolean> {
     const challenges = parseWwwAuthenticate(wwwAuthenticate ?? "");
     const bearer = challenges.find((c) => c.scheme === "bearer");
     if (bearer?.params.realm) {
       this.mode = "bearer";
       this.bearer = bearer;
-      const wanted = new Set(scopes);
-      if (bearer.params.scope) for (const s of bearer.params.scope.split(" ")) if (s) wanted.add(s);
-      const token = await this.fetchToken(bearer, [...wanted], signal);
-      this.tokens.set(scopeKey(scopes), token);
+      const key = scopeKey(scopes);
+      // Requests sent in parallel meet the same challenge: one token fetch serves them all.
+      const current = this.headerFor(scopes);
+      if (current !== undefined && current !== sent) return true;
+      let pending = this.pending.get(key);
+      if (pending === undefined) {
+        const wanted = new Set(scopes);
+        if (bearer.params.scope) for (const s of bearer.params.scope.split(" ")) if (s) wanted.add(s);
+        pending = this.fetchToken(bearer, [...wanted], signal).finally(() => this.pending.delete(key));
+        this.pending.set(key, pending);
+      }
+      this.tokens.set(key, await pending);
       return true;
     }
     if (challenges.some((c) => c.scheme === "basic") || challenges.length === 0) {
-      if (!this.credentials || this.mode === "basic") return false;
+      if (!this.credentials) return false;
       this.mode = "basic";
       return true;
     }

@@ -184,7 +184,8 @@ export class RegistryClient {
       if (res.status === 401 && !retried) {
         await res.body?.cancel();
         retried = true;
-        if (await this.auth.answer(res.headers.get("www-authenticate"), init.scopes, this.signal)) continue;
+        // Concurrent requests may all meet the first challenge; retry only with a different header.
+        if ((await this.auth.answer(res.headers.get("www-authenticate"), init.scopes, authz, this.signal)) && this.auth.headerFor(init.scopes) !== authz) continue;
         throw this.unauthorized(401, init.what);
       }
       if (init.ok.includes(res.status)) return res;

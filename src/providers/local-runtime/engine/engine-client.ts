@@ -1,0 +1,61 @@
+/** The CLI's and the provider's side of the engine API. Failures come back as ProviderErrors. */
+import { request } from "node:http";
+import { ProviderError, type FailureCategory } from "../../contract.js";
+
+export class EngineClient {
+  constructor(readonly socketPath: string) {}
+
+  call<T>(method: string, path: string, body?: unknown, timeoutMs = 0): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const data = body === undefined ? undefined : JSON.stringify(body);
+      const req = request({ socketPath: this.socketPath, method, path, headers: data ? { "content-type": "application/json", "content-length": Buffer.byteLength(data) } : {} }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+          } catch {
+            return reject(new ProviderError("Internal", "INFRA_RUNTIME_BAD_RESPONSE", `engine sent a response that is not JSON (${method} ${path})`));
+          }
+          const err = (parsed as { error?: { category: FailureCategory; code: string; message: string; hint?: string } } | null)?.error;
+          if ((res.statusCode ?? 500) >= 400 && err) reject(new ProviderError(err.category, err.code, err.message, err.hint !== undefined ? { hint: err.hint } : {}));
+          else resolve(parsed as T);
+        });
+      });
+      if (timeoutMs > 0) req.setTimeout(timeoutMs, () => req.destroy(new Error("timeout")));
+      req.on("error", (e) => reject(new ProviderError("Unavailable", "INFRA_RUNTIME_ENGINE_DOWN", `cannot reach the engine at ${this.socketPath}: ${e.message}`, { hint: "start it with `infra engine`", cause: e })));
+      req.end(data);
+    });
+  }
+
+  /** Streams NDJSON records (logs -f) to `onItem` until the engine ends the response. */
+  stream(path: string, onItem: (item: unknown) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const req = request({ socketPath: this.socketPath, method: "GET", path }, (res) => {
+        let buf = "";
+        res.on("data", (c: Buffer) => {
+          buf += c.toString("utf8");
+          let nl: number;
+          while ((nl = buf.indexOf("\n")) >= 0) {
+            const line = buf.slice(0, nl);
+            buf = buf.slice(nl + 1);
+            if (line.trim()) onItem(JSON.parse(line));
+          }
+        });
+        res.on("end", () => resolve());
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.call("GET", "/ping", undefined, 2000);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
