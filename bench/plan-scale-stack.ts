@@ -23,7 +23,7 @@ function groupCode(g: number): string {
     `  const net${g} = new Network(stack, "net-${g}", { subnet: "10.201.${g}.0/24", labels: { group: "${g}", tier: "backend" } });`,
     `  const data${g} = new Volume(stack, "data-${g}", { labels: { group: "${g}" } });`,
     `  const cache${g} = new Volume(stack, "cache-${g}");`,
-    `  const img${g} = new Image(stack, "app-${g}", { name: "registry.local/app-${g}:1.${g % 7}", pull: "missing" });`,
+    `  const img${g} = new Image(stack, "app-${g}", { name: \`registry.local/app-${g}:\${tag}\`, pull: "missing" });`,
     `  const db${g} = new Container(stack, "db-${g}", {`,
     `    image: "busybox:1.36",`,
     `    command: ["sh", "-c", "while true; do echo ready | nc -l -p 5432; done"],`,
@@ -59,7 +59,7 @@ function groupCode(g: number): string {
       `  }, { dependsOn: [db${g}] });`,
     );
   }
-  lines.push(`  groups.push(db${g});`);
+  lines.push(`  dbs.push(db${g});`);
   return lines.join("\n");
 }
 
@@ -85,10 +85,10 @@ export function generateStack(resources: number): GeneratedStack {
         `import { Container, Image, Network, Volume, secret, type Stack } from "infra";`,
         ``,
         `/** Declares groups ${p * GROUPS_PER_PART} to ${Math.min(groups, (p + 1) * GROUPS_PER_PART) - 1}; returns their databases. */`,
-        `export function ${partName(p)}(stack: Stack): Container[] {`,
-        `  const groups: Container[] = [];`,
+        `export function ${partName(p)}(stack: Stack, tag: string): Container[] {`,
+        `  const dbs: Container[] = [];`,
         body.join("\n\n"),
-        `  return groups;`,
+        `  return dbs;`,
         `}`,
         ``,
       ].join("\n"),
@@ -100,8 +100,10 @@ export function generateStack(resources: number): GeneratedStack {
     ...Array.from({ length: parts }, (_, p) => `import { ${partName(p)} } from "./parts/${partName(p)}.ts";`),
     ``,
     `export default defineStack((stack) => {`,
+    `  // Reading the environment makes the stack need @types/node, as most real stacks do.`,
+    `  const tag = process.env.APP_TAG ?? "1.0";`,
     `  const dbs: Container[] = [];`,
-    ...Array.from({ length: parts }, (_, p) => `  dbs.push(...${partName(p)}(stack));`),
+    ...Array.from({ length: parts }, (_, p) => `  dbs.push(...${partName(p)}(stack, tag));`),
     `  stack.output("groups", ${groups});`,
     `  stack.output("firstDbAddress", dbs[0]!.ipAddress);`,
     `});`,

@@ -4,19 +4,23 @@
  * because formatting every frame of every resource's stack through source maps cost about
  * 0.1 ms per resource (most of synth's time on a 2,000-resource stack).
  */
-import { findSourceMap } from "node:module";
+import { findSourceMap, type SourceMap } from "node:module";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { SourceLocation } from "../diag/diagnostic.js";
 
 const DSL_DIR = path.dirname(fileURLToPath(import.meta.url)) + path.sep;
+const DSL_URL = pathToFileURL(DSL_DIR).href;
+
+/** Parsed source maps by file, for one synth: Node's `findSourceMap` parses the map again on every call. */
+export type SourceMapCache = Map<string, SourceMap | undefined>;
 
 function toPath(loc: string): string {
   return loc.startsWith("file://") ? fileURLToPath(loc) : loc;
 }
 
 function skipped(file: string): boolean {
-  return file.startsWith("node:") || file.includes("node_modules") || toPath(file).startsWith(DSL_DIR);
+  return file.startsWith("node:") || file.includes("node_modules") || file.startsWith(DSL_URL) || file.startsWith(DSL_DIR);
 }
 
 /** The error's call sites, or `undefined` when its stack was already formatted (a string). */
@@ -33,8 +37,9 @@ function callSites(err: Error): NodeJS.CallSite[] | undefined {
 }
 
 /** A generated position mapped through the file's source map, when Node holds one for it. */
-function mapped(file: string, line: number, column: number): SourceLocation {
-  const entry = findSourceMap(file)?.findEntry(line - 1, column - 1);
+function mapped(file: string, line: number, column: number, maps: SourceMapCache): SourceLocation {
+  if (!maps.has(file)) maps.set(file, findSourceMap(file));
+  const entry = maps.get(file)?.findEntry(line - 1, column - 1);
   if (entry !== undefined && "originalSource" in entry && typeof entry.originalSource === "string") {
     return { file: toPath(entry.originalSource), line: entry.originalLine + 1, column: entry.originalColumn + 1 };
   }
@@ -54,7 +59,7 @@ function fromStackText(stack: string): SourceLocation | undefined {
 }
 
 /** The first frame of the construction's stack trace that is not inside the DSL. */
-export function declarationSite(err: Error): SourceLocation | undefined {
+export function declarationSite(err: Error, maps: SourceMapCache = new Map()): SourceLocation | undefined {
   const sites = callSites(err);
   if (sites === undefined) return fromStackText(err.stack ?? "");
   let found: SourceLocation | undefined;
@@ -63,7 +68,7 @@ export function declarationSite(err: Error): SourceLocation | undefined {
     const line = s.getLineNumber();
     const column = s.getColumnNumber();
     if (!file || line === null || column === null || skipped(file)) continue;
-    found = mapped(file, line, column);
+    found = mapped(file, line, column, maps);
     break;
   }
   // Reading the call sites consumed the stack; leave a readable one for anyone who looks later.

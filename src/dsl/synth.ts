@@ -6,7 +6,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import type { OutputNode, ResourceNode, ResourceOptions as GraphOptions, StackGraph } from "../graph/resource.js";
 import { collectRefs, type Props } from "../graph/value.js";
 import { Container } from "./container.js";
-import { declarationSite } from "./declaration-site.js";
+import { declarationSite, type SourceMapCache } from "./declaration-site.js";
 import { Image } from "./image.js";
 import { Network } from "./network.js";
 import { normaliseContainer } from "./normalise/normalise-container.js";
@@ -16,8 +16,6 @@ import { Resource } from "./resource.js";
 import type { Stack } from "./stack.js";
 import { validateGraph } from "./validate-graph.js";
 import { Volume } from "./volume.js";
-
-export { declarationSite } from "./declaration-site.js";
 
 /** What only the loader can fill in (it reads files; synth does not). */
 export interface HostInputs {
@@ -79,6 +77,7 @@ export function synth(stack: Stack): SynthResult {
   const ctx = new SynthContext(stack, diagnostics);
   const hostInputs: HostInputs = { envFiles: [] };
   const resources: ResourceNode[] = [];
+  const sourceMaps: SourceMapCache = new Map();
   for (const r of collectResources(stack)) {
     const props = normaliseProps(ctx, r);
     const options = graphOptions(ctx, r);
@@ -91,7 +90,7 @@ export function synth(stack: Stack): SynthResult {
       options,
       dependencies: computeDependencies(props, options),
     };
-    const source = declarationSite(r.declaredAt);
+    const source = declarationSite(r.declaredAt, sourceMaps);
     if (source !== undefined) node.source = source;
     resources.push(node);
     if (r instanceof Container && r.rawProps.envFiles !== undefined) {

@@ -16,6 +16,7 @@ import { planResource, protectedDiag } from "./plan-resource.js";
 import { selectAddresses } from "./plan-selection.js";
 import { PLAN_FORMAT_VERSION, type DriftEntry, type Plan, type PlanChange, type PlanOptions, type PlanSummary } from "./plan-types.js";
 import { refreshResources } from "./refresh.js";
+import { unknownProviderDiag } from "./unknown-provider.js";
 import { readAttribute, type RefLookup } from "./resolve-values.js";
 
 export interface PlanInput {
@@ -52,21 +53,19 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
   // beyond the references they feed, which use recorded values). --refresh=false reads nothing.
   // Deposed objects are not read either: they are deleted whatever their state, and deleting
   // what is already gone succeeds.
-  const current = new Map<string, ResourceState>();
+  const current = new Map(recorded);
   const goneLive = new Set<string>();
   const drift: DriftEntry[] = [];
-  const inScope = [...recorded.values()].filter((r) => selection.inScope(r.address));
-  for (const r of recorded.values()) if (!selection.inScope(r.address)) current.set(r.address, r);
   if (options.refresh) {
+    const inScope = [...recorded.values()].filter((r) => selection.inScope(r.address));
     const refreshOpts = { parallelism: input.refreshParallelism ?? 10, ...(input.signal === undefined ? {} : { signal: input.signal }) };
     for (const o of await refreshResources(inScope, providers, refreshOpts)) {
       if (o.status === "deleted") goneLive.add(o.address);
-      if (o.resource !== undefined) current.set(o.address, o.resource);
+      if (o.resource === undefined) current.delete(o.address);
+      else current.set(o.address, o.resource);
       if (o.drift !== undefined) drift.push(o.drift);
       if (o.diagnostic !== undefined) diagnostics.push(o.diagnostic);
     }
-  } else {
-    for (const r of inScope) current.set(r.address, r);
   }
 
   const known = new Map<string, { props: Props; outputs: Props }>();
@@ -93,21 +92,19 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
     }
   }
 
-  const unknownProvider = (address: string, provider: string): Diagnostic =>
-    errorDiag("INFRA_PLAN_PROVIDER_UNKNOWN", `No provider named "${provider}" for ${address}`, { address, value: provider });
   for (const r of recorded.values()) {
     if (!selection.inScope(r.address) || (!destroy && nodes.has(r.address))) continue;
     const c = removalChange(r, current.get(r.address) ?? r, nodes.get(r.address), destroy);
     if (c.action === "delete" && c.options.protect === true) diagnostics.push(protectedDiag(r.address, "delete"));
     // With refresh on, refresh has reported an unknown provider already.
-    if (!providers.has(r.provider) && !options.refresh) diagnostics.push(unknownProvider(r.address, r.provider));
+    if (!providers.has(r.provider) && !options.refresh) diagnostics.push(unknownProviderDiag(r.address, r.provider, "state"));
     planned.set(r.address, c);
   }
   const all = new Map<string, PlanChange>(planned);
   for (const d of deposed) {
     if (!selection.inScope(d.address)) continue;
     const c = deposedChange(d);
-    if (!providers.has(d.provider)) diagnostics.push(unknownProvider(d.address, d.provider));
+    if (!providers.has(d.provider)) diagnostics.push(unknownProviderDiag(d.address, d.provider, "state"));
     all.set(changeKey(c), c);
   }
 
@@ -144,8 +141,9 @@ async function planOne(
 ): Promise<{ change?: PlanChange; known?: { props: Props; outputs: Props }; diagnostics: Diagnostic[] }> {
   const provider = providers.get(node.provider);
   const schema = provider?.schema().resources[node.type];
-  if (provider === undefined || schema === undefined) {
-    const summary = provider === undefined ? `No provider named "${node.provider}" for ${node.address}` : `Provider "${node.provider}" does not manage ${node.type} resources`;
+  if (provider === undefined) return { diagnostics: [unknownProviderDiag(node.address, node.provider, "stack")] };
+  if (schema === undefined) {
+    const summary = `Provider "${node.provider}" does not manage ${node.type} resources`;
     return { diagnostics: [errorDiag("INFRA_PLAN_PROVIDER_UNKNOWN", summary, { address: node.address, value: node.provider, hint: "Check the resource's provider." })] };
   }
   return planResource(node, prior, provider, schema, ctx);

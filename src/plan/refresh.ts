@@ -10,6 +10,7 @@ import type { ResourceState, StateFile } from "../state/state-types.js";
 import { attributeChanges, differingAttributes } from "./attribute-changes.js";
 import { mapBounded } from "./map-bounded.js";
 import type { DriftEntry } from "./plan-types.js";
+import { unknownProviderDiag } from "./unknown-provider.js";
 
 export interface RefreshOutcome {
   address: string;
@@ -47,11 +48,7 @@ export async function refreshResource(r: ResourceState, providers: ProviderRegis
       address: r.address,
       status: "failed",
       resource: r,
-      diagnostic: errorDiag("INFRA_PLAN_PROVIDER_UNKNOWN", `No provider named "${r.provider}" for ${r.address}`, {
-        address: r.address,
-        value: r.provider,
-        hint: "The state names a provider this build of infra does not have.",
-      }),
+      diagnostic: unknownProviderDiag(r.address, r.provider, "state"),
     };
   }
   try {

@@ -12,11 +12,11 @@
  * claim n+1.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { link, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { link, readdir, readFile, rm, stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { InfraError } from "../diag/infra-error.js";
-import { removeDeadTemps, writeTemp } from "./atomic-write.js";
+import { removeDeadTemps, writeFileAtomic, writeTemp } from "./atomic-write.js";
 import { pidAlive } from "./pid-alive.js";
 import type { LockInfo, StateLock } from "./state-types.js";
 
@@ -109,13 +109,8 @@ async function takeOver(path: string, stale: StaleLock, info: LockInfo): Promise
   }
   try {
     if (!(await stale.still(path))) return false;
-    const tmp = await writeTemp(path, record(info), 0o644);
-    try {
-      await rename(tmp, path);
-    } catch (e) {
-      await rm(tmp, { force: true });
-      throw e;
-    }
+    // One rename replaces the stale lock with ours: there is never a moment without a lock.
+    await writeFileAtomic(path, record(info), 0o644);
     return true;
   } finally {
     for (let i = 0; i <= n; i++) await rm(claim(i), { force: true });

@@ -102,7 +102,7 @@ t.test("escape attempts from a default container fail", async (t) => {
   t.match(r.out, /userns-denied/);
   t.match(r.out, /kcore=0/);
   const procs = Number(/procs=(\d+)/.exec(r.out)?.[1]);
-  t.ok(procs <= 3, `sees ${procs} processes`);
+  t.ok(procs <= 5, `sees ${procs} processes (its own shell and pipeline only)`);
   t.equal((await import("node:os")).hostname(), host, "host hostname unchanged");
 });
 

@@ -194,3 +194,22 @@ t.test("deposed objects in destroy mode, with targets and excludes, and without 
   t.same(w.state?.resources, []);
   t.equal(w.state?.deposed, undefined);
 });
+
+t.test("no replacement is created when the deposed record cannot be written", async (t) => {
+  const w = new World();
+  await w.up(stack([img("h1")]));
+  const oldId = w.idOf("image.app");
+  const write = w.backend.write.bind(w.backend);
+  w.backend.write = async (s) => {
+    if (s.deposed !== undefined) throw new Error("disk full");
+    return write(s);
+  };
+  const creates = () => w.provider.calls.filter((c) => c.op === "create").length;
+  const before = creates();
+  const r = await w.apply(await w.plan(stack([img("h2")])));
+  t.equal(r.failed, 1);
+  t.same(r.diagnostics.map((d) => d.code).sort(), ["INFRA_APPLY_STATE_WRITE_FAILED", "INFRA_APPLY_STATE_WRITE_FAILED"], "the write and the step both say so");
+  t.equal(creates(), before, "the new image was not created");
+  t.ok(w.provider.get(oldId), "the old image is untouched");
+  t.equal((await w.backend.read())?.resources[0]?.id, oldId);
+});

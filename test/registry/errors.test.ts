@@ -8,6 +8,7 @@ import { sha256 } from "../../src/providers/local-runtime/image/digest.js";
 import { MEDIA } from "../../src/providers/local-runtime/image/image-types.js";
 import { pullImage } from "../../src/providers/local-runtime/registry/pull-image.js";
 import { pushImage } from "../../src/providers/local-runtime/registry/push-image.js";
+import { RegistryClient } from "../../src/providers/local-runtime/registry/registry-client.js";
 import { freePort, startRegistry } from "./fixtures/registry-server.js";
 import { newStore } from "./fixtures/stores.js";
 
@@ -95,4 +96,18 @@ t.test("digest mismatch: a tampered blob is refused and nothing is stored", asyn
   const pinned = await fakeRegistry(t, {}, manifest);
   const wrong = `sha256:${"0".repeat(64)}`;
   await t.rejects(pullImage(store, `${pinned.host}/bad@${wrong}`, { authFile: join(dir, "a.json") }), { code: "INFRA_REGISTRY_DIGEST_MISMATCH", message: new RegExp(`expected ${wrong}`) });
+});
+
+t.test("plain HTTP only for loopback names or registries configured insecure", async (t) => {
+  // 127.0.0.2 is loopback to the kernel but not a name infra trusts with plain HTTP.
+  const server = createServer((_req, res) => void res.writeHead(200, { "content-type": "application/json" }).end("{}"));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.2", r));
+  t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+  const host = `127.0.0.2:${(server.address() as AddressInfo).port}`;
+  await t.rejects(new RegistryClient({ host }).ping(), {
+    code: "INFRA_REGISTRY_UNREACHABLE",
+    message: new RegExp(`cannot reach registry ${host} at https://${host}`),
+    hint: `if ${host} serves plain HTTP, list it under "insecure" in registries.json`,
+  });
+  await new RegistryClient({ host, config: { insecure: [host], search: [] } }).ping();
 });

@@ -3,7 +3,7 @@ import t from "tap";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pushImage } from "../../src/providers/local-runtime/registry/push-image.js";
-import { resolveImage } from "../../src/providers/local-runtime/registry/resolve-image.js";
+import { pullByName, resolveImage } from "../../src/providers/local-runtime/registry/resolve-image.js";
 import { freePort, startRegistry } from "./fixtures/registry-server.js";
 import { countingFetch, newStore } from "./fixtures/stores.js";
 
@@ -38,6 +38,9 @@ t.test("local first, then search registries; a dead registry is skipped", async 
     code: "INFRA_REGISTRY_IMAGE_NOT_FOUND",
     message: new RegExp(`image 'nope:1' is not in the local store; tried ${dead}/nope:1: cannot reach .*; ${reg.host}/nope:1: manifest nope:1 not found`),
   });
+  const byName = await pullByName(store, "app:1", opts);
+  t.equal(byName.name, `${reg.host}/app:1`, "infra pull SHORT: from the search registries");
+  t.equal(byName.downloaded, 0);
   counter.calls.length = 0;
   await t.rejects(resolveImage(store, "app:2", { ...opts, pull: "never" }), { code: "INFRA_REGISTRY_IMAGE_NOT_FOUND", message: "image 'app:2' is not in the local store" });
   t.same(counter.calls, [], "pull: never stays offline");

@@ -15,8 +15,24 @@ import { refreshCommand } from "./refresh.js";
 import { stateListCommand, stateMvCommand, stateRmCommand, stateShowCommand } from "./state.js";
 import { versionCommand } from "./version.js";
 import { imageParseCommand } from "./image-parse.js";
+import { pullCommand } from "./pull.js";
+import { pushCommand } from "./push.js";
+import { tagCommand } from "./tag.js";
+import { loginCommand } from "./login.js";
+import { logoutCommand } from "./logout.js";
 import { composeConfigCommand } from "./compose-config.js";
 import { importComposeCommand } from "./import-compose.js";
+
+import { runCommand } from "./run.js";
+import { createCommand } from "./create.js";
+import { containerVerbCommands } from "./container-verbs.js";
+import { psCommand } from "./ps.js";
+import { logsCommand } from "./logs.js";
+import { execCommand } from "./exec.js";
+import { statsCommand } from "./stats.js";
+import { imagesCommand, rmiCommand } from "./images.js";
+import { volumeCommands } from "./volume.js";
+import { engineCommand } from "./engine.js";
 
 export const COMMANDS: Command[] = [
   initCommand,
@@ -35,5 +51,21 @@ export const COMMANDS: Command[] = [
   graphCommand,
   composeConfigCommand,
   imageParseCommand,
+  pullCommand,
+  pushCommand,
+  tagCommand,
+  loginCommand,
+  logoutCommand,
   versionCommand,
+  runCommand,
+  createCommand,
+  ...containerVerbCommands,
+  psCommand,
+  logsCommand,
+  execCommand,
+  statsCommand,
+  imagesCommand,
+  rmiCommand,
+  ...volumeCommands,
+  engineCommand,
 ];

@@ -2,7 +2,8 @@
 import { ImageStore } from "../../providers/local-runtime/image/image-store.js";
 import { resolveLayout } from "../../providers/local-runtime/layout.js";
 import { authFilePath } from "../../providers/local-runtime/registry/credentials.js";
-import { pullImage, type BlobProgress } from "../../providers/local-runtime/registry/pull-image.js";
+import type { BlobProgress } from "../../providers/local-runtime/registry/pull-image.js";
+import { pullByName } from "../../providers/local-runtime/registry/resolve-image.js";
 import type { Platform } from "../../providers/local-runtime/registry/select-platform.js";
 import type { Command, CommandIO } from "../command.js";
 import { expectPositionals, parseFlags, usageError } from "../parse-flags.js";
@@ -41,12 +42,13 @@ export const pullCommand: Command = {
   aliases: [["image", "pull"]],
   summary: "Copy an image from a registry into the local store",
   usage: [
-    "Usage: infra pull [-q] [--platform OS/ARCH] HOST[:PORT]/NAME[:TAG|@DIGEST]",
+    "Usage: infra pull [-q] [--platform OS/ARCH] [HOST[:PORT]/]NAME[:TAG|@DIGEST]",
     "",
     "Downloads the manifest, config and layers (verifying every digest) and stores the image under",
     "its full name. A manifest list or index resolves to its linux/amd64 image. Registries on",
     "localhost or 127.0.0.1, or listed under \"insecure\" in $INFRA_ROOT/registries.json, are reached",
-    "over plain HTTP; credentials come from `infra login`.",
+    "over plain HTTP; credentials come from `infra login`. A NAME without HOST is looked up in the",
+    "\"search\" registries of registries.json, in order.",
     "",
     "  -q, --quiet          print only the image's name",
     "  --platform OS/ARCH   pick another platform from a manifest list (default linux/amd64)",
@@ -58,7 +60,7 @@ export const pullCommand: Command = {
     const platform = flags.strings.platform !== undefined ? parsePlatform(flags.strings.platform, NAME) : undefined;
     const store = await openImageStore(io.env);
     const quiet = flags.booleans.quiet === true;
-    const result = await pullImage(store, ref, {
+    const result = await pullByName(store, ref, {
       authFile: authFilePath(io.env),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(platform ? { platform } : {}),

@@ -7,6 +7,7 @@ import dgram from "node:dgram";
 import net from "node:net";
 import { readFile } from "node:fs/promises";
 import dnsPacket, { type Packet } from "dns-packet";
+import { ProviderError } from "../../contract.js";
 import { type NetworkZone, ZoneIndex, answerLocally, normaliseName } from "./dns-zone.js";
 
 const SERVFAIL = 2;
@@ -84,14 +85,23 @@ export class DnsServer {
     l.udp.on("error", () => undefined);
     l.tcp.on("connection", (sock) => this.serveTcp(l, sock));
     l.tcp.on("error", () => undefined);
-    await new Promise<void>((resolve, reject) => {
-      l.udp.once("error", reject);
-      l.udp.bind(this.port, ip, () => resolve());
-    });
-    await new Promise<void>((resolve, reject) => {
-      l.tcp.once("error", reject);
-      l.tcp.listen(this.port, ip, () => resolve());
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        l.udp.once("error", reject);
+        l.udp.bind(this.port, ip, () => resolve());
+      });
+      await new Promise<void>((resolve, reject) => {
+        l.tcp.once("error", reject);
+        l.tcp.listen(this.port, ip, () => resolve());
+      });
+    } catch (e) {
+      l.udp.close();
+      l.tcp.close();
+      throw new ProviderError("Conflict", "INFRA_NET_DNS_LISTEN", `cannot serve DNS on ${ip}:${this.port}: ${(e as Error).message}`, {
+        hint: "another DNS server holds port 53 on every address; make it listen on specific addresses only",
+        cause: e,
+      });
+    }
     this.listeners.set(networkId, l);
     this.elsewhereCache.clear();
   }

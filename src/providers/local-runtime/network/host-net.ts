@@ -3,7 +3,7 @@
  * with `ip -batch -`, JSON when reading), util-linux and /proc/sys. No decisions here.
  */
 import { existsSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ProviderError } from "../../contract.js";
 import { type ToolRunner, runTool } from "./run-tool.js";
@@ -77,10 +77,15 @@ export class HostNet {
     return name;
   }
 
-  /** Creates a network namespace pinned as a bind-mounted file, with loopback up. */
+  /**
+   * Creates a network namespace pinned as a bind-mounted file, with loopback up. An existing
+   * pinned namespace is kept as it is: a restarted donor finds its namespace (and its joiners
+   * keep theirs).
+   */
   async createNetns(path: string): Promise<void> {
     await mkdir(dirname(path), { recursive: true });
-    if (existsSync(path)) await this.removeNetns(path);
+    if (existsSync(path) && (await isMountPoint(path))) return;
+    if (existsSync(path)) await rm(path, { force: true });
     await writeFile(path, "");
     await this.run("unshare", [`--net=${path}`, "ip", "link", "set", "lo", "up"]);
   }
@@ -133,4 +138,11 @@ export class HostNet {
   private async batch(cmds: string[]): Promise<void> {
     await this.run("ip", ["-batch", "-"], cmds.join("\n") + "\n");
   }
+}
+
+/** Whether `path` is a mount point (a pinned namespace file is a bind mount of nsfs). */
+export async function isMountPoint(path: string): Promise<boolean> {
+  const info = await readFile("/proc/self/mountinfo", "utf8");
+  const escaped = path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, "0")}`);
+  return info.split("\n").some((line) => line.split(" ")[4] === escaped);
 }

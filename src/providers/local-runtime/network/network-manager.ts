@@ -8,13 +8,15 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { NetworkSpec } from "../../../graph/specs.js";
+import type { Diagnostic } from "../../../diag/diagnostic.js";
 import { ProviderError } from "../../contract.js";
+import { findForwardDrops, forwardDropWarning } from "./forward-drop-check.js";
 import { DnsServer } from "./dns-server.js";
 import { linkHostsEntry, nameserversFor, zoneOf } from "./dns-records.js";
 import { HostNet } from "./host-net.js";
 import { DEFAULT_POOL, chooseSubnet, planSubnet } from "./ipam.js";
 import { PREDEFINED, checkBridgePrefix, checkNetworkName, defaultBridgeName, newNetworkId } from "./network-naming.js";
-import { mtuOf, planNetwork, publicEndpoint, publicRecord, toNat } from "./network-plan.js";
+import { attachableNetwork, findNetwork, mtuOf, planNetwork, publicEndpoint, publicRecord, toNat } from "./network-plan.js";
 import { type ContainerNetState, NetworkStore, type NetworkState, type StoredNetwork } from "./network-store.js";
 import type {
   ContainerNetworkRequest,
@@ -60,6 +62,8 @@ export interface LocalNetworkManager extends NetworkManager {
   pruneNetworks(): Promise<string[]>;
   /** Removes everything: containers' links, all networks (the default one too), the table, DNS. */
   uninstall(): Promise<void>;
+  /** Host problems infra cannot fix without touching others' rules (another table's forward policy drop). */
+  hostWarnings(): Promise<Diagnostic[]>;
 }
 
 export async function createNetworkManager(opts: NetworkManagerOptions): Promise<LocalNetworkManager> {
@@ -324,6 +328,10 @@ class LocalNetworks implements LocalNetworkManager {
     return this.serial(() => this.dns.close());
   }
 
+  async hostWarnings(): Promise<Diagnostic[]> {
+    return (await findForwardDrops(this.table)).map(forwardDropWarning);
+  }
+
   uninstall(): Promise<void> {
     return this.serial(async () => {
       for (const c of [...this.state.containers]) await this.tearDown(c.containerId);
@@ -380,25 +388,11 @@ class LocalNetworks implements LocalNetworkManager {
   }
 
   private endpointNetwork(e: EndpointRequest): StoredNetwork {
-    const n = this.mustFind(e.network === "default" ? "bridge" : e.network);
-    if (n.driver === "host" || n.driver === "null") {
-      throw new ProviderError("Invalid", "INFRA_NET_NOT_ATTACHABLE", `network "${n.name}" cannot be attached as an endpoint`, {
-        hint: "host and none are network modes of a container, not networks to connect to",
-      });
-    }
-    if (n.name === "bridge" && e.aliases.length > 0) {
-      throw new ProviderError("Invalid", "INFRA_NET_ALIAS_DEFAULT_BRIDGE", "aliases work only on user-defined networks", {
-        hint: "create a network with `infra network create` and attach the container there",
-      });
-    }
-    return n;
+    return attachableNetwork(this.mustFind(e.network === "default" ? "bridge" : e.network), e);
   }
 
   private find(nameOrId: string): StoredNetwork | undefined {
-    const byName = this.state.networks.find((n) => n.name === nameOrId || n.id === nameOrId);
-    if (byName !== undefined || nameOrId.length < 6) return byName;
-    const byPrefix = this.state.networks.filter((n) => n.id.startsWith(nameOrId));
-    return byPrefix.length === 1 ? byPrefix[0] : undefined;
+    return findNetwork(this.state.networks, nameOrId);
   }
 
   private mustFind(nameOrId: string): StoredNetwork {

@@ -82,3 +82,26 @@ export function publicEndpoint(e: Endpoint & { networkId?: string; hasDefaultRou
 export function toNat(ports: readonly PublishedPort[]): NatPort[] {
   return ports.map((p) => ({ protocol: p.protocol, hostIp: p.hostIp, hostPort: p.hostPort, containerIp: p.containerIp, containerPort: p.containerPort }));
 }
+
+/** By name, full id, or an unambiguous id prefix of at least 6 characters. */
+export function findNetwork(networks: readonly StoredNetwork[], nameOrId: string): StoredNetwork | undefined {
+  const exact = networks.find((n) => n.name === nameOrId || n.id === nameOrId);
+  if (exact !== undefined || nameOrId.length < 6) return exact;
+  const byPrefix = networks.filter((n) => n.id.startsWith(nameOrId));
+  return byPrefix.length === 1 ? byPrefix[0] : undefined;
+}
+
+/** A network a container endpoint may attach to, with what the request asks of it. */
+export function attachableNetwork(n: StoredNetwork, e: { aliases: string[] }): StoredNetwork {
+  if (n.driver === "host" || n.driver === "null") {
+    throw new ProviderError("Invalid", "INFRA_NET_NOT_ATTACHABLE", `network "${n.name}" cannot be attached as an endpoint`, {
+      hint: "host and none are network modes of a container, not networks to connect to",
+    });
+  }
+  if (n.name === "bridge" && e.aliases.length > 0) {
+    throw new ProviderError("Invalid", "INFRA_NET_ALIAS_DEFAULT_BRIDGE", "aliases work only on user-defined networks", {
+      hint: "create a network with `infra network create` and attach the container there",
+    });
+  }
+  return n;
+}

@@ -7,7 +7,7 @@ import type { ImageStore } from "../image/image-store.js";
 import type { ImageRecord } from "../image/image-types.js";
 import { isProviderError } from "../../contract.js";
 import { registriesConfigFor } from "./open-client.js";
-import { pullImage, type PullOptions } from "./pull-image.js";
+import { pullImage, type PullOptions, type PullResult } from "./pull-image.js";
 import { registryError } from "./registry-error.js";
 import { hasExplicitDomain } from "./remote-ref.js";
 
@@ -44,10 +44,26 @@ export async function resolveImage(store: ImageStore, name: string, opts: Resolv
       if (pulled) return pulled;
     }
   }
+  if (candidates.length === 0) throw notFound(name, policy === "never" || hasExplicitDomain(name) ? "" : "; no search registries are configured");
+  return (await pullFirst(store, name, candidates, { ...opts, config })).record;
+}
+
+/**
+ * `infra pull NAME`: a name with a registry is pulled from it; a short name from the first search
+ * registry that has it.
+ */
+export async function pullByName(store: ImageStore, name: string, opts: PullOptions = {}): Promise<PullResult> {
+  if (hasExplicitDomain(name)) return pullImage(store, name, opts);
+  const config = await registriesConfigFor(store, opts);
+  if (config.search.length === 0) return pullImage(store, name, opts);
+  return pullFirst(store, name, remoteCandidates(name, config.search), { ...opts, config });
+}
+
+async function pullFirst(store: ImageStore, name: string, candidates: readonly string[], opts: PullOptions): Promise<PullResult> {
   const failures: string[] = [];
   for (const remote of candidates) {
     try {
-      return (await pullImage(store, remote, { ...opts, config })).record;
+      return await pullImage(store, remote, opts);
     } catch (e) {
       // Another search registry may hold it; anything but "not there" or "not reachable" is final.
       if (isProviderError(e) && (e.category === "NotFound" || e.category === "Unavailable") && candidates.length > 1) {
@@ -57,12 +73,14 @@ export async function resolveImage(store: ImageStore, name: string, opts: Resolv
       throw e;
     }
   }
-  const short = !hasExplicitDomain(name);
-  const where = failures.length > 0 ? `; tried ${failures.join("; ")}` : short && policy !== "never" ? "; no search registries are configured" : "";
-  throw registryError(
+  throw notFound(name, `; tried ${failures.join("; ")}`);
+}
+
+function notFound(name: string, where: string): Error {
+  return registryError(
     "NotFound",
     "IMAGE_NOT_FOUND",
     `image '${name}' is not in the local store${where}`,
-    short ? 'build, import or pull it (infra pull HOST/NAME), or list registries under "search" in registries.json' : "build or import it, or check the name",
+    hasExplicitDomain(name) ? "build or import it, or check the name" : 'build, import or pull it (infra pull HOST/NAME), or list registries under "search" in registries.json',
   );
 }

@@ -1,0 +1,147 @@
+/**
+ * Docker's `run`/`create` flags turned into a ContainerSpec. Pure, apart from reading
+ * --env-file through the given reader.
+ */
+import { randomBytes } from "node:crypto";
+import { isAbsolute } from "node:path";
+import type { ContainerSpec, MountSpec, PortSpec } from "../../graph/specs.js";
+import { parseFlags, usageError, type FlagSpecs, type ParsedFlags } from "../parse-flags.js";
+
+export const CONTAINER_FLAGS: FlagSpecs = {
+  rm: { kind: "boolean" }, detach: { kind: "boolean", short: "d" }, interactive: { kind: "boolean", short: "i" },
+  tty: { kind: "boolean", short: "t" }, name: { kind: "string" }, env: { kind: "list", short: "e" },
+  "env-file": { kind: "list" }, volume: { kind: "list", short: "v" }, mount: { kind: "list" }, publish: { kind: "list", short: "p" },
+  network: { kind: "string" }, net: { kind: "string" }, link: { kind: "list" }, memory: { kind: "string", short: "m" },
+  "memory-swap": { kind: "string" }, cpus: { kind: "string" }, "cpu-shares": { kind: "string" }, "cpuset-cpus": { kind: "string" },
+  "pids-limit": { kind: "string" }, user: { kind: "string", short: "u" }, workdir: { kind: "string", short: "w" },
+  entrypoint: { kind: "string" }, restart: { kind: "string" }, init: { kind: "boolean" }, "read-only": { kind: "boolean" },
+  "cap-add": { kind: "list" }, "cap-drop": { kind: "list" }, privileged: { kind: "boolean" }, "volumes-from": { kind: "list" },
+  tmpfs: { kind: "list" }, hostname: { kind: "string", short: "h" }, label: { kind: "list", short: "l" },
+  "stop-signal": { kind: "string" }, "stop-timeout": { kind: "string" }, "shm-size": { kind: "string" },
+  "log-max-size": { kind: "string" }, "log-max-file": { kind: "string" }, dns: { kind: "list" }, "add-host": { kind: "list" },
+};
+
+/** Splits `-it` into `-i -t` and stops flag parsing at the image (the rest is the command). */
+export function splitRunArgv(argv: string[], specs: FlagSpecs): { flags: string[]; rest: string[] } {
+  const shorts = new Map(Object.entries(specs).filter(([, s]) => s.short).map(([n, s]) => [s.short!, n]));
+  const flags: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i]!;
+    if (a === "--") return { flags, rest: argv.slice(i + 1) };
+    if (!a.startsWith("-") || a === "-") return { flags, rest: argv.slice(i) };
+    if (/^-[a-zA-Z]{2,}$/.test(a) && [...a.slice(1)].every((c) => specs[shorts.get(c) ?? ""]?.kind === "boolean")) {
+      flags.push(...[...a.slice(1)].map((c) => `-${c}`));
+      continue;
+    }
+    flags.push(a);
+    const name = a.startsWith("--") ? a.slice(2) : shorts.get(a.slice(1, 2)) ?? "";
+    if (!a.includes("=") && specs[name] && specs[name]!.kind !== "boolean" && i + 1 < argv.length) flags.push(argv[++i]!);
+    a = "";
+  }
+  return { flags, rest: [] };
+}
+
+export function parseSize(v: string, flag: string, cmd: string): number {
+  const m = /^(\d+(?:\.\d+)?)([bkmg]?)b?$/i.exec(v.trim());
+  if (!m) throw usageError("INFRA_CLI_BAD_SIZE", `${flag}: '${v}' is not a size (e.g. 64m, 1g)`, cmd);
+  const mult = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as "" | "b" | "k" | "m" | "g"];
+  return Math.round(Number(m[1]) * mult);
+}
+
+function num(v: string, flag: string, cmd: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw usageError("INFRA_CLI_BAD_NUMBER", `${flag}: '${v}' is not a number`, cmd);
+  return n;
+}
+
+function parseVolume(v: string, cmd: string): MountSpec {
+  const parts = v.split(":");
+  const [a, b, opts] = parts;
+  if (parts.length === 1) return { type: "volume", target: a! };
+  if (!a || !b || parts.length > 3) throw usageError("INFRA_CLI_BAD_VOLUME", `-v '${v}': use SOURCE:TARGET[:ro]`, cmd);
+  const ro = (opts ?? "").split(",").includes("ro");
+  return isAbsolute(a) ? { type: "bind", source: a, target: b, readOnly: ro, createHostPath: true } : { type: "volume", source: a, target: b, readOnly: ro };
+}
+
+function parseMount(v: string, cmd: string): MountSpec {
+  const kv = Object.fromEntries(v.split(",").map((p) => { const i = p.indexOf("="); return i < 0 ? [p, "true"] : [p.slice(0, i), p.slice(i + 1)]; }));
+  const type = (kv.type ?? "volume") as MountSpec["type"];
+  const target = kv.target ?? kv.destination ?? kv.dst;
+  if (!target || !["volume", "bind", "tmpfs"].includes(type)) throw usageError("INFRA_CLI_BAD_MOUNT", `--mount '${v}': needs type=volume|bind|tmpfs and target=PATH`, cmd);
+  const m: MountSpec = { type, target, readOnly: kv.readonly === "true" || kv.ro === "true" };
+  const src = kv.source ?? kv.src;
+  if (src) m.source = src;
+  if (kv["tmpfs-size"]) m.tmpfsSize = parseSize(kv["tmpfs-size"], "--mount", cmd);
+  if (kv["volume-nocopy"] === "true") m.noCopy = true;
+  return m;
+}
+
+export function parsePort(v: string, cmd: string): PortSpec {
+  const [spec, proto = "tcp"] = v.split("/");
+  const parts = spec!.split(":");
+  const container = parts.pop()!;
+  const host = parts.pop();
+  const ip = parts.pop();
+  const p: PortSpec = { containerPort: num(container, "-p", cmd), protocol: proto as "tcp" | "udp" };
+  if (host) p.hostPort = num(host, "-p", cmd);
+  if (ip) p.hostIp = ip;
+  return p;
+}
+
+export function parseContainerFlags(argv: string[], cmd: string, readFile: (p: string) => string): { f: ParsedFlags; spec: ContainerSpec } {
+  const { flags, rest } = splitRunArgv(argv, CONTAINER_FLAGS);
+  const f = parseFlags(flags, CONTAINER_FLAGS, cmd);
+  const image = rest[0];
+  if (!image) throw usageError("INFRA_CLI_MISSING_IMAGE", `"infra ${cmd}" needs an image`, cmd);
+  const s = f.strings, l = f.lists;
+  const env: Record<string, string> = {};
+  for (const file of l["env-file"] ?? []) for (const line of readFile(file).split("\n")) {
+    const t = line.trim();
+    if (t && !t.startsWith("#")) { const i = t.indexOf("="); if (i > 0) env[t.slice(0, i)] = t.slice(i + 1); }
+  }
+  for (const e of l.env ?? []) { const i = e.indexOf("="); if (i > 0) env[e.slice(0, i)] = e.slice(i + 1); else if (process.env[e] !== undefined) env[e] = process.env[e]!; }
+  const spec: ContainerSpec = { name: s.name ?? `infra_${randomBytes(4).toString("hex")}`, image };
+  if (rest.length > 1) spec.command = rest.slice(1);
+  if (Object.keys(env).length) spec.env = env;
+  if (s.entrypoint !== undefined) spec.entrypoint = s.entrypoint === "" ? [] : [s.entrypoint];
+  if (s.user) spec.user = s.user;
+  if (s.workdir) spec.workingDir = s.workdir;
+  if (s.hostname) spec.hostname = s.hostname;
+  if (f.booleans.tty) spec.tty = true;
+  if (f.booleans.interactive) spec.stdinOpen = true;
+  const mounts = [...(l.volume ?? []).map((v) => parseVolume(v, cmd)), ...(l.mount ?? []).map((v) => parseMount(v, cmd)),
+    ...(l.tmpfs ?? []).map((v): MountSpec => { const [target, o = ""] = v.split(":"); const size = /size=([^,]+)/.exec(o)?.[1]; return { type: "tmpfs", target: target!, ...(size ? { tmpfsSize: parseSize(size, "--tmpfs", cmd) } : {}) }; })];
+  if (mounts.length) spec.mounts = mounts;
+  if (l["volumes-from"]) spec.volumesFrom = l["volumes-from"].map((v) => { const [container, mode] = v.split(":"); return { container: container!, readOnly: mode === "ro" }; });
+  if (l.publish) spec.ports = l.publish.map((p) => parsePort(p, cmd));
+  const net = s.network ?? s.net;
+  if (net) spec.networkMode = net.startsWith("container:") ? { container: net.slice(10) } : net === "host" || net === "none" || net === "bridge" ? net : "bridge";
+  if (net && !["host", "none", "bridge"].includes(net) && !net.startsWith("container:")) spec.networks = [{ network: net }];
+  if (l.link) spec.links = l.link.map((x) => { const [c, a] = x.split(":"); return { container: c!, alias: a ?? c! }; });
+  const r: NonNullable<ContainerSpec["resources"]> = {};
+  if (s.memory) r.memory = parseSize(s.memory, "--memory", cmd);
+  if (s["memory-swap"]) r.memorySwap = s["memory-swap"] === "-1" ? -1 : parseSize(s["memory-swap"], "--memory-swap", cmd);
+  if (s.cpus) r.cpus = num(s.cpus, "--cpus", cmd);
+  if (s["cpu-shares"]) r.cpuShares = num(s["cpu-shares"], "--cpu-shares", cmd);
+  if (s["cpuset-cpus"]) r.cpusetCpus = s["cpuset-cpus"];
+  if (s["pids-limit"]) r.pidsLimit = num(s["pids-limit"], "--pids-limit", cmd);
+  if (s["shm-size"]) r.shmSize = parseSize(s["shm-size"], "--shm-size", cmd);
+  if (Object.keys(r).length) spec.resources = r;
+  if (s.restart) {
+    const [policy, max] = s.restart.split(":");
+    if (!["no", "on-failure", "always", "unless-stopped"].includes(policy!)) throw usageError("INFRA_CLI_BAD_RESTART", `--restart '${s.restart}': use no, on-failure[:N], always or unless-stopped`, cmd);
+    spec.restart = { policy: policy as "no", ...(max ? { maxRetries: num(max, "--restart", cmd) } : {}) };
+  }
+  if (f.booleans.init) spec.init = true;
+  if (f.booleans["read-only"]) spec.readOnlyRootfs = true;
+  if (f.booleans.privileged) spec.privileged = true;
+  if (l["cap-add"]) spec.capAdd = l["cap-add"];
+  if (l["cap-drop"]) spec.capDrop = l["cap-drop"];
+  if (l.label) spec.labels = Object.fromEntries(l.label.map((x) => { const i = x.indexOf("="); return i < 0 ? [x, ""] : [x.slice(0, i), x.slice(i + 1)]; }));
+  if (s["stop-signal"]) spec.stopSignal = s["stop-signal"];
+  if (s["stop-timeout"]) spec.stopTimeout = num(s["stop-timeout"], "--stop-timeout", cmd);
+  if (l.dns) spec.dns = l.dns;
+  if (l["add-host"]) spec.extraHosts = l["add-host"].map((x) => { const [host, ip] = x.split(":"); return { host: host!, ip: ip ?? "" }; });
+  if (s["log-max-size"] || s["log-max-file"]) spec.logging = { ...(s["log-max-size"] ? { maxSize: parseSize(s["log-max-size"], "--log-max-size", cmd) } : {}), ...(s["log-max-file"] ? { maxFiles: num(s["log-max-file"], "--log-max-file", cmd) } : {}) };
+  return { f, spec };
+}

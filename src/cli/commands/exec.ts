@@ -1,0 +1,37 @@
+/**
+ * `infra exec`: run a command in a running container; exits with its code. With -i or -t the
+ * CLI runs `runc exec` itself with the terminal's stdio (runc allocates the TTY for -t).
+ */
+import { spawn } from "node:child_process";
+import type { Command } from "../command.js";
+import { parseFlags, usageError } from "../parse-flags.js";
+import { splitRunArgv } from "./container-flags.js";
+import { engineFor } from "./engine-session.js";
+
+const FLAGS = { interactive: { kind: "boolean", short: "i" }, tty: { kind: "boolean", short: "t" }, env: { kind: "list", short: "e" }, user: { kind: "string", short: "u" }, workdir: { kind: "string", short: "w" }, detach: { kind: "boolean", short: "d" } } as const;
+
+export const execCommand: Command = {
+  name: ["exec"],
+  aliases: [["container", "exec"]],
+  summary: "Run a command in a running container",
+  usage: "Usage: infra exec [-i] [-t] [-e K=V] [-u USER] [-w DIR] NAME COMMAND [ARG...]",
+  async run(argv, io) {
+    const { flags, rest } = splitRunArgv(argv, FLAGS);
+    const f = parseFlags(flags, FLAGS, "exec");
+    const [name, ...cmd] = rest;
+    if (!name || cmd.length === 0) throw usageError("INFRA_CLI_EXEC_ARGS", "exec needs a container and a command", "exec");
+    const body: Record<string, unknown> = { cmd, env: Object.fromEntries((f.lists.env ?? []).map((x) => [x.split("=")[0], x.slice(x.indexOf("=") + 1)])) };
+    if (f.strings.user) body.user = f.strings.user;
+    if (f.strings.workdir) body.workdir = f.strings.workdir;
+    const engine = await engineFor(io.env);
+    if (f.booleans.interactive || f.booleans.tty) {
+      const { argv: runcArgv } = await engine.call<{ argv: string[] }>("POST", `/containers/${encodeURIComponent(name)}/exec-spec`, { ...body, tty: f.booleans.tty ?? false });
+      const child = spawn(runcArgv[0]!, runcArgv.slice(1), { stdio: "inherit" });
+      return new Promise((resolve) => child.on("exit", (code, sig) => resolve(code ?? (sig ? 128 + 9 : 1))));
+    }
+    const r = await engine.call<{ exitCode: number; stdout: string; stderr: string }>("POST", `/containers/${encodeURIComponent(name)}/exec`, body);
+    io.stdout.write(r.stdout);
+    io.stderr.write(r.stderr);
+    return r.exitCode;
+  },
+};

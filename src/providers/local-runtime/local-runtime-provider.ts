@@ -1,0 +1,191 @@
+/**
+ * The local-runtime provider: containers, images and volumes on this host's engine (networks
+ * through the engine's network routes). It talks to the engine over its socket, starting the
+ * engine when needed; the engine owns all state.
+ */
+import type { Diagnostic } from "../../diag/diagnostic.js";
+import type { ContainerSpec, VolumeSpec } from "../../graph/specs.js";
+import type { Props, Value } from "../../graph/value.js";
+import { isProviderError, ProviderError, type CreateRequest, type DeleteRequest, type DiffRequest, type DiffResponse, type Provider, type ProviderSchema, type ReadRequest, type ResourceResult, type UpdateRequest, type ValidateRequest } from "../contract.js";
+import { diffProps } from "../schema/diff-props.js";
+import { RESOURCE_SCHEMAS } from "../schema/resource-schemas.js";
+import type { ContainerRecord } from "./container/container-record.js";
+import type { EngineClient } from "./engine/engine-client.js";
+import { ensureEngine, type EnsureEngineOptions } from "./engine/ensure-engine.js";
+import type { ImageRecord } from "./image/image-types.js";
+import type { NetworkRecord } from "./network/network-types.js";
+import type { VolumeRecord } from "./volume/volume-store.js";
+
+const OWNER_KEYS = ["infra.stack", "infra.address"];
+
+function withOwner(labels: Value | undefined, owner: { stack: string; address: string }): Record<string, string> {
+  return { ...((labels ?? {}) as Record<string, string>), "infra.stack": owner.stack, "infra.address": owner.address };
+}
+
+/** Labels as the user wrote them: the owner labels are the provider's, not the stack's. */
+function userLabels(labels: Record<string, string> | undefined, hadLabels: boolean): Record<string, string> | undefined {
+  const out = Object.fromEntries(Object.entries(labels ?? {}).filter(([k]) => !OWNER_KEYS.includes(k)));
+  return Object.keys(out).length === 0 && !hadLabels ? undefined : out;
+}
+
+function clean(props: Record<string, unknown>): Props {
+  return JSON.parse(JSON.stringify(props)) as Props;
+}
+
+function containerOutputs(r: ContainerRecord): Props {
+  const ipAddresses: Record<string, string> = {};
+  for (const e of r.network?.endpoints ?? []) ipAddresses[e.network] = e.ipv4Address;
+  const hostPorts: Record<string, number> = {};
+  for (const p of r.network?.ports ?? []) hostPorts[`${p.containerPort}/${p.protocol}`] = p.hostPort;
+  return { id: r.id, ipAddress: r.network?.endpoints[0]?.ipv4Address ?? "", ipAddresses, hostPorts, imageId: r.imageId, status: r.state };
+}
+
+export async function createLocalRuntimeProvider(opts: EnsureEngineOptions = {}): Promise<Provider> {
+  let client: EngineClient | undefined;
+  const engine = async () => (client ??= await ensureEngine(opts));
+  const notFoundOk = async (fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+    } catch (e) {
+      if (!(isProviderError(e) && e.category === "NotFound")) throw e;
+    }
+  };
+
+  const schema: ProviderSchema = {
+    provider: "local-runtime",
+    version: "0.1.0",
+    resources: { container: RESOURCE_SCHEMAS.container, image: RESOURCE_SCHEMAS.image, volume: RESOURCE_SCHEMAS.volume, network: RESOURCE_SCHEMAS.network },
+  };
+
+  async function readContainer(id: string, props: Props): Promise<ResourceResult> {
+    const c = await engine();
+    const r = await c.call<ContainerRecord>("GET", `/containers/${encodeURIComponent(id)}`);
+    const spec: Record<string, unknown> = { ...r.spec };
+    const labels = userLabels(r.spec.labels, props.labels !== undefined);
+    if (labels === undefined) delete spec.labels;
+    else spec.labels = labels;
+    return { id: r.id, props: clean(spec), outputs: containerOutputs(r) };
+  }
+
+  const provider: Provider = {
+    name: "local-runtime",
+    schema: () => schema,
+
+    validate(req: ValidateRequest): Diagnostic[] {
+      const rs = schema.resources[req.type];
+      const out: Diagnostic[] = [];
+      if (!rs) return [{ code: "INFRA_RUNTIME_TYPE_UNSUPPORTED", severity: "error", summary: `local-runtime has no ${req.type} resources`, address: req.address }];
+      for (const k of Object.keys(req.props)) {
+        if (!(k in rs.attributes))
+          out.push({ code: "INFRA_RUNTIME_UNKNOWN_ATTRIBUTE", severity: "error", summary: `unknown attribute '${k}' for a ${req.type}`, address: req.address, attribute: k, hint: `known: ${Object.keys(rs.attributes).join(", ")}` });
+      }
+      const required = req.type === "container" ? ["name", "image"] : ["name"];
+      for (const k of required) if (req.props[k] === undefined)
+        out.push({ code: "INFRA_RUNTIME_MISSING_ATTRIBUTE", severity: "error", summary: `a ${req.type} needs '${k}'`, address: req.address, attribute: k });
+      return out;
+    },
+
+    diff(req: DiffRequest): DiffResponse {
+      const rs = schema.resources[req.type]!;
+      return diffProps(rs, req.priorProps, req.desiredProps);
+    },
+
+    async create(req: CreateRequest): Promise<ResourceResult> {
+      const c = await engine();
+      switch (req.type) {
+        case "container": {
+          const spec = { ...(req.props as unknown as ContainerSpec), labels: withOwner(req.props.labels, req.owner) };
+          const rec = await c.call<ContainerRecord>("POST", "/containers", spec);
+          try {
+            await c.call("POST", `/containers/${rec.id}/start`);
+          } catch (e) {
+            await c.call("DELETE", `/containers/${rec.id}?force=1`).catch(() => undefined);
+            throw e;
+          }
+          return readContainer(rec.id, req.props);
+        }
+        case "volume": {
+          const name = String(req.props.name);
+          const exists = await c.call<VolumeRecord>("GET", `/volumes/${encodeURIComponent(name)}`).then(() => true, () => false);
+          if (exists) throw new ProviderError("AlreadyExists", "INFRA_RUNTIME_VOLUME_EXISTS", `volume '${name}' already exists`, { hint: "import it, or pick another name" });
+          const spec: Partial<VolumeSpec> = { ...(req.props as unknown as VolumeSpec), labels: withOwner(req.props.labels, req.owner) };
+          const v = await c.call<VolumeRecord>("POST", "/volumes", spec);
+          return { id: v.name, props: req.props, outputs: { id: v.name, name: v.name, mountpoint: v.mountpoint } };
+        }
+        case "image": {
+          if (req.props.build !== undefined && req.props.build !== null)
+            throw new ProviderError("Unavailable", "INFRA_RUNTIME_BUILD_UNAVAILABLE", "image builds are not available in this engine yet", { hint: "import the image (infra image import) or use a built-in one" });
+          const img = await c.call<ImageRecord>("GET", `/images/${encodeURIComponent(String(req.props.name))}`);
+          return { id: img.id, props: req.props, outputs: { id: img.id, digest: img.digest, name: String(req.props.name) } };
+        }
+        case "network": {
+          const n = await c.call<NetworkRecord>("POST", "/networks", { ...req.props, labels: withOwner(req.props.labels, req.owner) });
+          return { id: n.name, props: req.props, outputs: { id: n.id, name: n.name, subnet: n.subnet, gateway: n.gateway } };
+        }
+      }
+    },
+
+    async read(req: ReadRequest): Promise<ResourceResult> {
+      const c = await engine();
+      switch (req.type) {
+        case "container":
+          return readContainer(req.id, req.props);
+        case "volume": {
+          const v = await c.call<VolumeRecord>("GET", `/volumes/${encodeURIComponent(req.id)}`);
+          const props: Record<string, unknown> = { ...req.props, name: v.name, driver: v.driver };
+          const labels = userLabels(v.labels, req.props.labels !== undefined);
+          if (labels === undefined) delete props.labels;
+          else props.labels = labels;
+          if (Object.keys(v.options).length > 0 || req.props.driverOpts !== undefined) props.driverOpts = v.options;
+          return { id: v.name, props: clean(props), outputs: { id: v.name, name: v.name, mountpoint: v.mountpoint } };
+        }
+        case "image": {
+          const img = await c.call<ImageRecord>("GET", `/images/${encodeURIComponent(req.id)}`);
+          return { id: img.id, props: req.props, outputs: { id: img.id, digest: img.digest, name: String(req.props.name ?? img.names[0] ?? "") } };
+        }
+        case "network": {
+          const n = await c.call<NetworkRecord>("GET", `/networks/${encodeURIComponent(req.id)}`);
+          return { id: n.name, props: req.props, outputs: { id: n.id, name: n.name, subnet: n.subnet, gateway: n.gateway } };
+        }
+      }
+    },
+
+    async update(req: UpdateRequest): Promise<ResourceResult> {
+      const c = await engine();
+      if (req.type === "container") {
+        const body: Record<string, unknown> = {};
+        if (req.changed.includes("resources")) body.resources = req.props.resources ?? {};
+        if (req.changed.includes("restart")) body.restart = req.props.restart ?? { policy: "no" };
+        if (req.changed.includes("labels")) body.labels = withOwner(req.props.labels, req.owner);
+        await c.call("POST", `/containers/${encodeURIComponent(req.id)}/update`, body);
+        if (req.changed.includes("networks")) {
+          const before = new Set(((req.priorProps.networks ?? []) as Array<{ network: string }>).map((n) => n.network));
+          const after = (req.props.networks ?? []) as Array<{ network: string; aliases?: string[] }>;
+          for (const n of after) if (!before.has(n.network)) await c.call("POST", `/networks/${encodeURIComponent(n.network)}/connect`, { container: req.id, aliases: n.aliases ?? [] });
+          for (const n of before) if (!after.some((a) => a.network === n)) await c.call("POST", `/networks/${encodeURIComponent(n)}/disconnect`, { container: req.id });
+        }
+        return readContainer(req.id, req.props);
+      }
+      // Images: pull and keepLocally only change what later operations do.
+      const r = await provider.read({ type: req.type, address: req.address, id: req.id, props: req.props, outputs: req.priorOutputs });
+      return { ...r, props: req.props };
+    },
+
+    async delete(req: DeleteRequest): Promise<void> {
+      const c = await engine();
+      const id = encodeURIComponent(req.id);
+      switch (req.type) {
+        case "container":
+          return notFoundOk(() => c.call("DELETE", `/containers/${id}?force=1&volumes=1`));
+        case "volume":
+          return notFoundOk(() => c.call("DELETE", `/volumes/${id}`));
+        case "image":
+          if (req.props.keepLocally === true) return;
+          return notFoundOk(() => c.call("DELETE", `/images/${encodeURIComponent(String(req.props.name ?? req.id))}`));
+        case "network":
+          return notFoundOk(() => c.call("DELETE", `/networks/${id}`));
+      }
+    },
+  };
+  return provider;
+}
