@@ -172,6 +172,7 @@ async function main(): Promise<void> {
     if (!opts.keep) await rm(tmpRoot, { recursive: true, force: true });
   };
   process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
+  const loadBefore = os.loadavg();
   try {
     const cmd = await childCommand(opts, tmpRoot);
     const samples: Sample[] = [];
@@ -188,6 +189,8 @@ async function main(): Promise<void> {
       [
         `Machine: ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`,
         `Date: ${new Date().toISOString()}; code: ${opts.code}/; median of ${opts.runs} runs, each in a fresh process`,
+        // Other work on the machine shows in the timings; say how busy it was.
+        `Load average (1 min) at start ${loadBefore[0]?.toFixed(1)}, at end ${os.loadavg()[0]?.toFixed(1)}`,
         "",
         markdownTable(rows),
         "",
@@ -199,7 +202,7 @@ async function main(): Promise<void> {
         "",
       ].join("\n"),
     );
-    if (opts.json !== undefined) await writeFile(opts.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: os.cpus().length, cpu, opts, rows, linearity: lin, samples, cli }, null, 2));
+    if (opts.json !== undefined) await writeFile(opts.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: os.cpus().length, cpu, loadavg: { start: loadBefore, end: os.loadavg() }, opts, rows, linearity: lin, samples, cli }, null, 2));
     if (opts.keep) process.stderr.write(`kept ${tmpRoot}\n`);
   } finally {
     await cleanup();

@@ -15,6 +15,13 @@ import { refreshCommand } from "./refresh.js";
 import { stateListCommand, stateMvCommand, stateRmCommand, stateShowCommand } from "./state.js";
 import { versionCommand } from "./version.js";
 import { imageParseCommand } from "./image-parse.js";
+import { networkLsCommand } from "./network-ls.js";
+import { networkCreateCommand } from "./network-create.js";
+import { networkInspectCommand } from "./network-inspect.js";
+import { networkRmCommand } from "./network-rm.js";
+import { networkConnectCommand } from "./network-connect.js";
+import { networkDisconnectCommand } from "./network-disconnect.js";
+import { networkPruneCommand } from "./network-prune.js";
 import { pullCommand } from "./pull.js";
 import { pushCommand } from "./push.js";
 import { tagCommand } from "./tag.js";
@@ -50,6 +57,13 @@ export const COMMANDS: Command[] = [
   stateMvCommand,
   graphCommand,
   composeConfigCommand,
+  networkLsCommand,
+  networkCreateCommand,
+  networkInspectCommand,
+  networkRmCommand,
+  networkConnectCommand,
+  networkDisconnectCommand,
+  networkPruneCommand,
   imageParseCommand,
   pullCommand,
   pushCommand,
