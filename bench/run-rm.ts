@@ -18,6 +18,8 @@ const N = Number(process.argv[2] ?? 15);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const dir = await mkdtemp(join(tmpdir(), "infra-bench-rr-"));
 const layout = resolveLayout({ root: join(dir, "root"), run: join(dir, "run") });
+// The engine these start must not create host bridges or nftables tables.
+process.env.INFRA_ENGINE_NETWORK = "off";
 const entry = fileURLToPath(new URL("../src/providers/local-runtime/engine/engine-entry.ts", import.meta.url));
 try {
   const engine = await ensureEngine({ root: layout.root, run: layout.run, entry, execArgv: ["--import", "tsx"] });

@@ -11,6 +11,8 @@ import { removeCgroupParent } from "../../src/providers/local-runtime/container/
 import { runCommand } from "../../src/providers/local-runtime/host/run-command.js";
 import { waitFor } from "./harness.js";
 
+// The engine these start must not create host bridges or nftables tables.
+process.env.INFRA_ENGINE_NETWORK = "off";
 const entry = fileURLToPath(new URL("../../src/providers/local-runtime/engine/engine-entry.ts", import.meta.url));
 
 t.test("engine restart re-adopts running containers; always containers come back", async (t) => {

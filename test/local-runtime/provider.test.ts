@@ -11,6 +11,8 @@ import { runCommand } from "../../src/providers/local-runtime/host/run-command.j
 import { providerConformance } from "../providers/conformance.js";
 import { waitFor } from "./harness.js";
 
+// The engine these start must not create host bridges or nftables tables.
+process.env.INFRA_ENGINE_NETWORK = "off";
 const entry = fileURLToPath(new URL("../../src/providers/local-runtime/engine/engine-entry.ts", import.meta.url));
 const prefix = `lrc${randomBytes(3).toString("hex")}`;
 let n = 0;

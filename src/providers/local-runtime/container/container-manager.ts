@@ -193,6 +193,7 @@ export class ContainerManager {
     let netnsPath: string | undefined;
     let ownNetns = false;
     let networkSetUp = false;
+    let managedNetns = false;
     try {
       await this.mountRootfs(rec);
       const mode = spec.networkMode ?? "bridge";
@@ -201,15 +202,19 @@ export class ContainerManager {
       else if (typeof mode === "object") {
         const donor = this.get(mode.container);
         if (donor.state !== "running" || !donor.netnsPath) throw runtimeError("Conflict", "NETNS_DONOR_DOWN", `container '${mode.container}' whose network namespace is shared is not running`);
-        netnsPath = donor.netnsPath;
+        netnsPath = donor.netnsPath === "private" ? `/proc/${donor.pid}/ns/net` : donor.netnsPath;
       } else if (mode === "bridge" && this.opts.network) {
         netnsPath = await this.opts.network.createNetns(rec.id);
+        managedNetns = true;
         network = await this.opts.network.setUpContainer({
           containerId: rec.id, containerName: rec.name, netnsPath,
           endpoints: spec.networks?.length ? spec.networks.map((n) => ({ network: n.network, aliases: n.aliases ?? [], ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}), ...(n.macAddress ? { macAddress: n.macAddress } : {}) })) : [{ network: "bridge", aliases: [] }],
           ports: spec.ports ?? [], links: spec.links ?? [],
         });
         networkSetUp = true;
+      } else if (mode === "none") {
+        // runc makes the namespace and brings loopback up; nothing to pin or share.
+        netnsPath = "private";
       } else {
         if (mode === "bridge" && ((spec.ports?.length ?? 0) > 0 || (spec.networks?.length ?? 0) > 0))
           throw runtimeError("Unavailable", "NETWORK_UNAVAILABLE", "bridge networking is not available in this engine", "use --network none or host");
@@ -264,7 +269,7 @@ export class ContainerManager {
       await rm(p.persist, { recursive: true, force: true });
       await mkdir(p.persist, { recursive: true });
       await rm(join(this.layout.socketDir, rec.id), { recursive: true, force: true });
-      await this.runc.delete(rec.id);
+      if (await lstat(join(this.layout.runcRoot, rec.id)).then(() => true, () => false)) await this.runc.delete(rec.id);
       const pid = await startConmon({
         id: rec.id, name: rec.name, bundle: p.bundle, pidFile: p.pidFile, conmonPidFile: p.conmonPid,
         logPath: p.log, exitDir: this.layout.exitDir, socketDir: this.layout.socketDir, persistDir: p.persist,
@@ -280,13 +285,12 @@ export class ContainerManager {
       delete next.exitCode;
       delete next.finishedAt;
       delete next.oomKilled;
-      if (spec.healthcheck && spec.healthcheck.test[0] !== "NONE") next.health = { status: "starting", failingStreak: 0, log: [] };
       await this.save(next);
       return next;
     } catch (e) {
       await this.runc.delete(rec.id);
       if (networkSetUp && this.opts.network) await this.opts.network.tearDownContainer(rec.id).catch(() => undefined);
-      if (netnsPath && netnsPath !== "host" && this.opts.network && !ownNetns && typeof spec.networkMode !== "object") await this.opts.network.removeNetns(rec.id).catch(() => undefined);
+      if (managedNetns && this.opts.network && typeof spec.networkMode !== "object") await this.opts.network.removeNetns(rec.id).catch(() => undefined);
       if (ownNetns && netnsPath) await removePinnedNetns(netnsPath);
       await this.unmountRootfs(rec.id);
       throw e;
@@ -346,7 +350,7 @@ export class ContainerManager {
 
   private async cleanupAfterExit(rec: ContainerRecord): Promise<void> {
     await this.runc.delete(rec.id);
-    if (this.opts.network && typeof rec.spec.networkMode !== "object" && rec.netnsPath && rec.netnsPath !== "host" && !rec.netnsPath.startsWith(join(this.layout.run, "netns"))) {
+    if (this.opts.network && typeof rec.spec.networkMode !== "object" && rec.netnsPath && rec.netnsPath !== "host" && rec.netnsPath !== "private" && !rec.netnsPath.startsWith(join(this.layout.run, "netns"))) {
       await this.opts.network.tearDownContainer(rec.id).catch(() => undefined);
       await this.opts.network.removeNetns(rec.id).catch(() => undefined);
     } else if (rec.netnsPath?.startsWith(join(this.layout.run, "netns"))) await removePinnedNetns(rec.netnsPath);

@@ -28,7 +28,7 @@ export interface OciSpecInput {
   capDrop?: string[];
   /** Default true. */
   noNewPrivileges?: boolean;
-  /** Pinned netns file; "host" shares the host's network namespace. */
+  /** Pinned netns file; "host" shares the host's namespace; "private" lets runc make a new one. */
   netns: string;
   /** Volumes, binds, tmpfs and the engine's /etc files, already resolved to host paths. */
   mounts: OciMount[];
@@ -97,7 +97,8 @@ export function buildOciSpec(input: OciSpecInput) {
   const privileged = input.privileged ?? false;
   const caps = effectiveCaps(privileged, input.capAdd, input.capDrop);
   const namespaces: Array<{ type: string; path?: string }> = [{ type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }];
-  if (input.netns !== "host") namespaces.push({ type: "network", path: input.netns });
+  if (input.netns === "private") namespaces.push({ type: "network" });
+  else if (input.netns !== "host") namespaces.push({ type: "network", path: input.netns });
   const shm = input.resources?.shmSize ?? DEFAULT_SHM_SIZE;
   const sysctls: Record<string, string> = { ...(input.sysctls ?? {}) };
   if (input.netns !== "host") {

@@ -101,8 +101,11 @@ export class ImageStore {
   async addManifestBytes(bytes: Uint8Array, names: string[]): Promise<ImageRecord> {
     const digest = await this.putBlob(bytes);
     const m = JSON.parse(Buffer.from(bytes).toString("utf8")) as ImageManifest;
-    await this.getBlob(m.config.digest);
-    for (const l of m.layers) await this.getBlob(l.digest);
+    // Presence only: reading every layer back would cost as much as the download.
+    for (const d of [m.config.digest, ...m.layers.map((l) => l.digest)]) {
+      if (!(await stat(this.blobPath(d)).then(() => true, () => false)))
+        throw runtimeError("NotFound", "BLOB_NOT_FOUND", `blob ${d} is not in the store`, "import or pull the image again");
+    }
     for (const n of names) await this.tag(n, digest);
     return this.recordFor(digest, names.map((n) => formatImageRef(parseImageRef(n))));
   }
