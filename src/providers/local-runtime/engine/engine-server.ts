@@ -76,7 +76,7 @@ export async function startEngine(opts: LayoutOptions & { network?: NetworkManag
   const volumes = new VolumeStore(layout.volumesDir);
   // INFRA_ENGINE_NETWORK=off: an engine without networking (tests that must not touch host bridges).
   const off = opts.network === false || process.env.INFRA_ENGINE_NETWORK === "off";
-  const network = off ? undefined : opts.network ?? (await loadNetworkManager(layout));
+  const network = off || opts.network === false ? undefined : opts.network ?? (await loadNetworkManager(layout));
   const manager = new ContainerManager({ layout, images, volumes, hostHardLimits: hostHardLimits(), ...(network ? { network } : {}) });
   await manager.init({ boot: true });
   const ctx: EngineContext = { manager, images, volumes, startedAt: new Date().toISOString(), ...(network ? { network } : {}) };
