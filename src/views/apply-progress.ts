@@ -3,6 +3,7 @@
  * `container.web: Creation complete after 1.2s`), and the final `Apply complete!` line.
  * Pure: the CLI decides when to print, and on a TTY redraws the lines of running resources.
  */
+import { objectLabel } from "./deposed-object.js";
 import { makeStyle, type Style } from "./style.js";
 
 /** What the executor reports; structural so that views do not depend on the executor module. */
@@ -10,8 +11,26 @@ export interface ApplyProgressEvent {
   kind: "start" | "done" | "failed" | "skipped";
   address: string;
   action: string;
+  /** Set when the step deletes a deposed object rather than the current one at `address`. */
+  deposed?: string;
   elapsedMs: number;
   error?: unknown;
+}
+
+/** A step still running, for the `Still creating...` lines. */
+export interface RunningStep {
+  address: string;
+  action: string;
+  deposed?: string;
+  elapsedMs: number;
+}
+
+/**
+ * Identifies one object's step among those running: a deposed object's delete can run beside
+ * the change of the current object at the same address.
+ */
+export function progressKey(e: { address: string; deposed?: string }): string {
+  return e.deposed === undefined ? e.address : `${e.address}\u0000${e.deposed}`;
 }
 
 export interface ApplyTotals {
@@ -58,7 +77,7 @@ export function errorMessage(e: unknown): string {
 export function formatApplyEvent(e: ApplyProgressEvent, opts: { color: boolean }): string {
   const style = makeStyle(opts.color);
   const w = words(e.action);
-  const who = style.bold(`${e.address}:`);
+  const who = style.bold(`${objectLabel(e.address, e.deposed)}:`);
   switch (e.kind) {
     case "start":
       return `${who} ${w.ing}...`;
@@ -72,9 +91,9 @@ export function formatApplyEvent(e: ApplyProgressEvent, opts: { color: boolean }
 }
 
 /** `container.web: Still creating... [12.0s elapsed]` for each resource still running. */
-export function formatRunning(running: ReadonlyArray<{ address: string; action: string; elapsedMs: number }>, opts: { color: boolean }): string[] {
+export function formatRunning(running: readonly RunningStep[], opts: { color: boolean }): string[] {
   const style = makeStyle(opts.color);
-  return running.map((r) => `${style.bold(`${r.address}:`)} Still ${words(r.action).ing.toLowerCase()}... ${style.dim(`[${formatDuration(r.elapsedMs)} elapsed]`)}`);
+  return running.map((r) => `${style.bold(`${objectLabel(r.address, r.deposed)}:`)} Still ${words(r.action).ing.toLowerCase()}... ${style.dim(`[${formatDuration(r.elapsedMs)} elapsed]`)}`);
 }
 
 /** The last line of an apply (or a destroy). */

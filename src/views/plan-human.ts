@@ -5,6 +5,7 @@
  */
 import type { ChangeAction, Plan, PlanChange } from "../plan/plan-types.js";
 import { attributeLines } from "./diff-lines.js";
+import { compareChanges } from "./deposed-object.js";
 import { colorSym, renderLines } from "./render-lines.js";
 import { renderChangeBlock, renderDriftBlock, typeOfAddress } from "./resource-block.js";
 import { makeStyle, type Style } from "./style.js";
@@ -22,9 +23,9 @@ const LEGEND: Array<{ sym: string; text: string; match: (c: PlanChange) => boole
   { sym: ".", text: "forget", match: (c) => c.action === "forget" },
 ];
 
-/** Visible changes, in the order Terraform prints them: by address. */
+/** Visible changes, in the order Terraform prints them: by address, a current object before deposed ones. */
 export function visibleChanges(plan: Plan): PlanChange[] {
-  return plan.changes.filter((c) => c.action !== "noop").sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  return plan.changes.filter((c) => c.action !== "noop").sort(compareChanges);
 }
 
 export function renderPlanHuman(plan: Plan, opts: HumanViewOptions): string {

@@ -6,6 +6,7 @@
  */
 import { containsSecret, type Value } from "../graph/value.js";
 import type { ChangeAction, DriftEntry, OutputChange, Plan, PlanChange } from "../plan/plan-types.js";
+import { compareChanges } from "./deposed-object.js";
 import { encodeObject, encodeValue, type JsonValue, type Mask } from "./json-value.js";
 import { splitAddress, typeOfAddress } from "./resource-block.js";
 
@@ -54,7 +55,7 @@ export function renderPlanJson(plan: Plan): string {
     complete: true,
     errored: plan.diagnostics.some((d) => d.severity === "error"),
     summary: { ...plan.summary },
-    resource_changes: [...plan.changes].sort(byAddress).map(resourceChange),
+    resource_changes: [...plan.changes].sort(compareChanges).map(resourceChange),
     resource_drift: [...plan.drift].sort(byAddress).map((d) => driftChange(d, typeOfAddress(d.address, plan.changes))),
     output_changes: Object.fromEntries([...plan.outputs].sort((a, b) => (a.name < b.name ? -1 : 1)).map((o) => [o.name, outputChange(o)])),
     diagnostics: plan.diagnostics.map((d) => {
@@ -95,6 +96,8 @@ function resourceChange(c: PlanChange): Record<string, unknown> {
     mode: "managed",
     type: c.type,
     name,
+    // Terraform's field: the deposed object's key (here its id); absent for the current object.
+    ...(c.deposed === undefined ? {} : { deposed: c.deposed }),
     provider_name: c.provider,
     change,
   };

@@ -4,6 +4,7 @@
  * size limit (GitHub refuses comments over 65,536 characters) with a note saying what was cut.
  */
 import type { Plan, PlanChange } from "../plan/plan-types.js";
+import { shortObjectId } from "./deposed-object.js";
 import { outputLines, summaryLine, visibleChanges } from "./plan-human.js";
 import { reasonSummary, renderChangeBlock, renderDriftBlock, typeOfAddress } from "./resource-block.js";
 import { makeStyle } from "./style.js";
@@ -53,7 +54,8 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): stri
     sections.push({ kind: "other", text: ["", "| | Address | Action | Reason |", "|---|---|---|---|"].join("\n") });
     for (const c of changes) {
       const action = c.action === "replace" ? `replace (${c.replaceOrder === "create-before-delete" ? "create first" : "destroy first"})` : ACTION_LABEL[c.action];
-      sections.push({ kind: "row", text: `| ${ACTION_ICON[c.action]} | \`${escapeCode(c.address)}\` | ${action} | ${escapeCell(reasonSummary(c))} |` });
+      const deposed = c.deposed === undefined ? "" : ` (deposed object \`${escapeCode(shortObjectId(c.deposed))}\`)`;
+      sections.push({ kind: "row", text: `| ${ACTION_ICON[c.action]} | \`${escapeCode(c.address)}\`${deposed} | ${action} | ${escapeCell(reasonSummary(c))} |` });
     }
   }
   if (plan.drift.length > 0) {
@@ -62,7 +64,8 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): stri
   }
   for (const c of changes) {
     const block = renderChangeBlock(c, style);
-    sections.push({ kind: "details", text: details(`<code>${escapeHtml(c.address)}</code> ${ACTION_LABEL[c.action]}`, block.slice(1)) });
+    const deposed = c.deposed === undefined ? "" : ` (deposed object <code>${escapeHtml(shortObjectId(c.deposed))}</code>)`;
+    sections.push({ kind: "details", text: details(`<code>${escapeHtml(c.address)}</code>${deposed} ${ACTION_LABEL[c.action]}`, block.slice(1)) });
   }
   const outputs = outputLines(plan, style);
   if (outputs.length > 0) sections.push({ kind: "details", text: details("Changes to Outputs", outputs) });

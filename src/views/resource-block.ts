@@ -4,6 +4,7 @@
  */
 import { isUnknown, valueEquals } from "../graph/value.js";
 import type { AttributeChange, ChangeReason, DriftEntry, PlanChange } from "../plan/plan-types.js";
+import { objectLabel } from "./deposed-object.js";
 import { alignKeys, attributeLines, hiddenLine, valueLines, type DiffLine } from "./diff-lines.js";
 import { renderLines, colorSym } from "./render-lines.js";
 import type { Style } from "./style.js";
@@ -77,7 +78,8 @@ function reasonText(address: string, r: ChangeReason): string | undefined {
     case "delete_because_no_resource_config":
       return `because ${address} is not in configuration`;
     case "delete_because_deposed":
-      return "because it is left over from an interrupted replacement (deposed)";
+      // Terraform's words, so that readers and PR tools that know them recognise the case.
+      return "left over from a partially-failed replacement";
     case "forget_because_retain_on_delete":
       return `because ${address} is not in configuration and retainOnDelete is set`;
     default:
@@ -108,7 +110,7 @@ export function reasonSummary(change: PlanChange): string {
       case "delete_because_destroy":
         return "destroy requested";
       case "delete_because_deposed":
-        return "left over from an interrupted replacement";
+        return "left over from a partially-failed replacement";
       case "forget_because_retain_on_delete":
         return "retainOnDelete";
       case "no_changes":
@@ -169,7 +171,7 @@ export function attributeChangeLines(a: AttributeChange, depth: number): DiffLin
 export function renderChangeBlock(change: PlanChange, style: Style): string[] {
   const { type, name } = splitAddress(change.address, change.type);
   const sym = actionSymbol(change);
-  const out = [style.bold(`  # ${change.address}`) + " " + headline(change, style)];
+  const out = [style.bold(`  # ${objectLabel(change.address, change.deposed)}`) + " " + headline(change, style)];
   for (const r of reasonLines(change)) out.push(`  ${r}`);
   const body = renderLines(changeBodyLines(change), style);
   out.push(`${" ".repeat(3 - sym.length)}${colorSym(sym, style)} resource ${JSON.stringify(type)} ${JSON.stringify(name)} {`);

@@ -6,7 +6,10 @@ import { renderPlanMarkdown } from "../../src/views/plan-markdown.js";
 import { golden } from "./fixtures/golden.js";
 import {
   createContainer,
+  DEPOSED_WEB_ID,
   createNetwork,
+  deleteDeposedVolume,
+  deleteDeposedWeb,
   deleteVolume,
   forgetVolume,
   fullPlan,
@@ -17,6 +20,7 @@ import {
   replaceDeleteFirst,
   sensitiveUpdate,
   updateContainer,
+  updateCurrentWeb,
 } from "./fixtures/plan-fixtures.js";
 
 const plans = {
@@ -25,6 +29,8 @@ const plans = {
   update: makePlan([updateContainer, multilineUpdate, sensitiveUpdate, noopImage]),
   replace: makePlan([replaceDeleteFirst, replaceCreateFirst]),
   "delete-forget": makePlan([deleteVolume, forgetVolume]),
+  // Deposed objects listed before the current one on purpose: the views put the current one first.
+  deposed: makePlan([deleteDeposedWeb, deleteDeposedVolume, updateCurrentWeb, noopImage]),
   "no-changes": makePlan([noopImage]),
   "no-changes-drift": makePlan([noopImage], {
     drift: [{ address: "image.base", kind: "changed", attributes: [{ path: "keepLocally", before: false, after: true, forcesReplacement: false, sensitive: false }] }],
@@ -78,4 +84,23 @@ t.test("JSON: Terraform's action lists, reasons and masks", async (t) => {
   t.equal(by.get("volume.old")?.action_reason, "delete_because_no_resource_config");
   t.match(by.get("container.web")?.change.after_unknown, { id: true, env: { DB_HOST: true } });
   t.match(by.get("container.web")?.change.after_sensitive, { env: { API_KEY: true } });
+});
+
+t.test("deposed objects: Terraform's header and reason, after the current object, full id in JSON", async (t) => {
+  const human = renderPlanHuman(plans.deposed, { color: false });
+  t.match(human, /^ {2}# container\.web \(deposed object 3f2a7b1c9d0e\) will be destroyed\n {2}# \(left over from a partially-failed replacement\)\n {2}- resource "container" "web" \{$/m);
+  t.match(human, /^ {2}# volume\.cache \(deposed object app-cache-old\) will be destroyed$/m, "a short id is shown whole");
+  t.ok(human.indexOf("# container.web will be updated") < human.indexOf("# container.web (deposed object"), "current object first");
+  t.match(human, /^Plan: 0 to add, 1 to change, 2 to destroy\.$/m);
+
+  const doc = JSON.parse(renderPlanJson(plans.deposed)) as { resource_changes: Array<{ address: string; deposed?: string; action_reason?: string; change: { actions: string[] } }> };
+  const web = doc.resource_changes.filter((c) => c.address === "container.web");
+  t.same(web.map((c) => c.change.actions), [["update"], ["delete"]], "current object first");
+  t.notOk("deposed" in web[0]!, "no deposed field for the current object");
+  t.equal(web[1]?.deposed, DEPOSED_WEB_ID, "the whole id");
+  t.equal(web[1]?.action_reason, "delete_because_deposed");
+
+  const md = renderPlanMarkdown(plans.deposed);
+  t.match(md, /^\| 🔴 \| `container\.web` \(deposed object `3f2a7b1c9d0e`\) \| destroy \| left over from a partially-failed replacement \|$/m);
+  t.match(md, /<summary><code>container\.web<\/code> \(deposed object <code>3f2a7b1c9d0e<\/code>\) destroy<\/summary>/);
 });

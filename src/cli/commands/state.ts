@@ -1,7 +1,7 @@
 /** `infra state list|show|rm|mv`: read and repair recorded state. Changes take the lock. */
 import { InfraError } from "../../diag/infra-error.js";
 import type { StateFile } from "../../state/state-types.js";
-import { renderResourceState } from "../../views/state-view.js";
+import { renderDeposedObject, renderResourceState, renderStateList } from "../../views/state-view.js";
 import type { Command, CommandIO } from "../command.js";
 import { expectPositionals, parseFlags } from "../parse-flags.js";
 import { lockTimeout } from "../plan-flags.js";
@@ -14,16 +14,15 @@ const LOCK_FLAGS = { "lock-timeout": { kind: "string" as const } };
 export const stateListCommand: Command = {
   name: ["state", "list"],
   summary: "List the resources in the state",
-  usage: `Usage: infra state list\n\nLists every resource the state records: address, provider and id.\n\n${STACK_FLAGS_USAGE}`,
+  usage: `Usage: infra state list\n\nLists every resource the state records: address, provider and id. An address with objects\nleft over from a partially-failed replacement ends with "(N deposed)"; the next apply destroys them.\n\n${STACK_FLAGS_USAGE}`,
   async run(argv, baseIo) {
     const parsed = parseFlags(argv, STACK_FLAGS, "state list");
     expectPositionals(parsed, 0, 0, "state list");
     const io = withStackFlags(baseIo, parsed);
     const { listResources } = await import("../../state/state-ops.js");
+    const { pendingDeposed } = await import("../../state/deposed-objects.js");
     const state = await (await openBackend(stackContext(io))).read();
-    const rows = listResources(state);
-    const width = Math.max(0, ...rows.map((r) => r.address.length));
-    for (const r of rows) io.stdout.write(`${r.address.padEnd(width)}  ${r.provider}  ${r.id}\n`);
+    io.stdout.write(renderStateList(listResources(state), pendingDeposed(state)));
     return 0;
   },
 };
@@ -31,14 +30,22 @@ export const stateListCommand: Command = {
 export const stateShowCommand: Command = {
   name: ["state", "show"],
   summary: "Show one resource in the state",
-  usage: `Usage: infra state show ADDR\n\nShows what the state records for ADDR (secrets hidden).\n\n${STACK_FLAGS_USAGE}`,
+  usage: `Usage: infra state show ADDR\n\nShows what the state records for ADDR (secrets hidden), and its deposed objects if any.\n\n${STACK_FLAGS_USAGE}`,
   async run(argv, baseIo) {
     const parsed = parseFlags(argv, STACK_FLAGS, "state show");
     expectPositionals(parsed, 1, 1, "state show");
     const io = withStackFlags(baseIo, parsed);
     const { showResource } = await import("../../state/state-ops.js");
+    const { pendingDeposed } = await import("../../state/deposed-objects.js");
     const state = await (await openBackend(stackContext(io))).read();
-    io.stdout.write(renderResourceState(showResource(state, parsed.positionals[0]!), { color: io.color }));
+    const address = parsed.positionals[0]!;
+    const deposed = pendingDeposed(state).filter((d) => d.address === address);
+    const blocks: string[] = [];
+    const current = state?.resources.some((r) => r.address === address) === true;
+    // An address may hold only deposed objects (its current one destroyed); else showResource names what is missing.
+    if (current || deposed.length === 0) blocks.push(renderResourceState(showResource(state, address), { color: io.color }));
+    for (const d of deposed) blocks.push(renderDeposedObject(d, { color: io.color }));
+    io.stdout.write(blocks.join("\n"));
     return 0;
   },
 };
