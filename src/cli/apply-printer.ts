@@ -3,14 +3,15 @@
  * in a block at the bottom, redrawn every second with their elapsed time. Elsewhere (CI logs,
  * pipes), plain lines only, with a "Still creating..." line every 10 seconds, as Terraform does.
  */
-import { formatApplyEvent, formatRunning, type ApplyProgressEvent } from "../views/apply-progress.js";
+import { formatApplyEvent, formatRunning, progressKey, type ApplyProgressEvent, type RunningStep } from "../views/apply-progress.js";
 import type { CommandIO } from "./command.js";
 
 const LIVE_REDRAW_MS = 1000;
 const PLAIN_STILL_MS = 10_000;
 
 export class ApplyPrinter {
-  private readonly running = new Map<string, { action: string; startedAt: number }>();
+  // Keyed per object: a deposed delete may run beside the change to the current object at its address.
+  private readonly running = new Map<string, { address: string; deposed?: string; action: string; startedAt: number }>();
   private drawn = 0;
   private readonly timer: NodeJS.Timeout;
   private readonly live: boolean;
@@ -22,8 +23,10 @@ export class ApplyPrinter {
   }
 
   event(e: ApplyProgressEvent): void {
-    if (e.kind === "start") this.running.set(e.address, { action: e.action, startedAt: Date.now() - e.elapsedMs });
-    else this.running.delete(e.address);
+    const key = progressKey(e);
+    if (e.kind === "start") {
+      this.running.set(key, { address: e.address, ...(e.deposed !== undefined ? { deposed: e.deposed } : {}), action: e.action, startedAt: Date.now() - e.elapsedMs });
+    } else this.running.delete(key);
     const line = formatApplyEvent(e, { color: this.io.color });
     if (!this.live) {
       this.io.stdout.write(line + "\n");
@@ -50,9 +53,9 @@ export class ApplyPrinter {
     }
   }
 
-  private snapshot(): Array<{ address: string; action: string; elapsedMs: number }> {
+  private snapshot(): RunningStep[] {
     const now = Date.now();
-    return [...this.running].map(([address, r]) => ({ address, action: r.action, elapsedMs: now - r.startedAt }));
+    return [...this.running.values()].map(({ startedAt, ...r }) => ({ ...r, elapsedMs: now - startedAt }));
   }
 
   private draw(): void {
