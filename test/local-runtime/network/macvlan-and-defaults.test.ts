@@ -153,19 +153,8 @@ t.test("default bridge: links as hosts entries, no name DNS, predefined networks
   t.equal(await fetchIn(b2, `http://${ip1}:8080/`), "shared", "and the joiner never lost its network");
 });
 
-t.test("another table's forward policy drop is reported, not touched", async (t) => {
-  const other = `${P}dock`;
-  t.notOk((await mgr.hostWarnings()).some((d) => d.summary.includes(other)));
-  await sh("nft", ["add", "table", "ip", other]);
-  t.teardown(() => sh("nft", ["delete", "table", "ip", other]).catch(() => undefined));
-  await sh("nft", ["add chain ip " + other + " FORWARD { type filter hook forward priority filter; policy drop; }"].flatMap((x) => x.split(" ")));
-  const w = (await mgr.hostWarnings()).filter((d) => d.summary.includes(other));
-  t.equal(w.length, 1);
-  t.equal(w[0]?.code, "INFRA_NET_FORWARD_DROP");
-  t.equal(w[0]?.severity, "warning");
-  t.match(await sh("nft", ["list", "table", "ip", other]), "policy drop", "the other table is left as it was");
-  await sh("nft", ["delete", "table", "ip", other]);
-});
+// Other tables' forward drops are tested in coexistence.test.ts, inside a namespace of their own:
+// a policy drop in the real host's namespace would drop other tests' bridged traffic meanwhile.
 
 t.test("uninstall removes the default bridge and the table", async (t) => {
   for (const p of procs) if (p.exitCode === null) p.kill("SIGKILL");

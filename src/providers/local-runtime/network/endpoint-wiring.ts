@@ -108,6 +108,13 @@ export class EndpointWiring {
     }
   }
 
+  /** Whether a recorded container's links are all still there (a host reboot or a new namespace loses them). */
+  async intact(c: ContainerNetState): Promise<boolean> {
+    const inside = await this.host.linksInNetns(c.netnsPath).catch(() => undefined);
+    if (inside === undefined) return false;
+    return c.endpoints.every((e) => inside.includes(e.ifname) && (e.hostIfname === undefined || this.host.linkExists(e.hostIfname)));
+  }
+
   /** Deletes the links of `eps` (a namespace already gone took its links with it). */
   async remove(c: ContainerNetState, eps: StoredEndpoint[]): Promise<void> {
     for (const ep of eps) {

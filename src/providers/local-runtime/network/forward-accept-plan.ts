@@ -102,6 +102,8 @@ export function forwardDropChains(l: RulesetListing, ownTable: string): ChainRef
 const IP_FAMILIES = new Set(["ip", "ip6", "inet"]);
 /** Names we put in a script unquoted-safe; anything else is left alone and reported. */
 const SAFE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** An interface name that can sit between double quotes in a script. */
+const IFNAME = /^[^"\s\\]{1,15}$/;
 
 function jumps(l: RulesetListing, from: ChainRef, to: string): boolean {
   return l.rules.some((r) => sameChain(r, from) && r.expr.some((x) => (x as { jump?: { target?: string } }).jump?.target === to));
@@ -140,7 +142,8 @@ export function planForwardAccept(l: RulesetListing, ownTable: string, devices: 
     return c;
   };
   const wanted = new Map<string, Set<string>>();
-  if (devices.length > 0) {
+  const devs = devices.filter((d) => IFNAME.test(d));
+  if (devs.length > 0) {
     for (const drop of forwardDropChains(l, ownTable)) {
       const target = acceptTarget(l, drop);
       if (target === undefined) {
@@ -149,7 +152,7 @@ export function planForwardAccept(l: RulesetListing, ownTable: string, devices: 
       }
       change(target).dropChains.push(drop);
       const set = wanted.get(chainKey(target)) ?? new Set<string>();
-      for (const d of devices) for (const dir of ["oifname", "iifname"] as const) set.add(`${dir} ${d}`);
+      for (const d of devs) for (const dir of ["oifname", "iifname"] as const) set.add(`${dir} ${d}`);
       wanted.set(chainKey(target), set);
     }
   }

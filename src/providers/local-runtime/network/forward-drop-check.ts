@@ -1,40 +1,40 @@
 /**
- * Finds other tables' forward base chains whose policy is drop (Docker's FORWARD with
- * br_netfilter). Our accepts cannot override them (each base chain decides on its own), so
- * the engine reports them instead of failing silently. Reads only; never changes them.
+ * Other tables' forward base chains whose policy is drop (Docker's FORWARD with br_netfilter),
+ * and the warning for those infra could not let its bridges through (see forward-accept-plan).
  */
 import { type Diagnostic, warningDiag } from "../../../diag/diagnostic.js";
-import { type ToolRunner, runTool } from "./run-tool.js";
+import { type ChainRef, DOCKER_USER, forwardDropChains, parseRuleset } from "./forward-accept-plan.js";
 
 export interface ForwardDrop {
   family: string;
   table: string;
   chain: string;
+  /** Why the chain still blocks infra's bridges, when known. */
+  reason?: string;
 }
 
-interface ChainJson {
-  chain?: { family: string; table: string; name: string; hook?: string; policy?: string };
-}
-
-/** Pure: forward-hook base chains with policy drop, outside `ownTable`. */
+/** Pure: forward-hook base chains with policy drop, outside `inet <ownTable>` (from `nft -j list chains` or `ruleset`). */
 export function forwardDrops(listing: string, ownTable: string): ForwardDrop[] {
-  const parsed = JSON.parse(listing) as { nftables?: ChainJson[] };
-  return (parsed.nftables ?? [])
-    .map((e) => e.chain)
-    .filter((c): c is NonNullable<ChainJson["chain"]> => c !== undefined && c.hook === "forward" && c.policy === "drop")
-    .filter((c) => !(c.family === "inet" && c.table === ownTable))
-    .map((c) => ({ family: c.family, table: c.table, chain: c.name }));
+  return forwardDropChains(parseRuleset(listing), ownTable);
 }
 
-export async function findForwardDrops(ownTable: string, run: ToolRunner = runTool): Promise<ForwardDrop[]> {
-  return forwardDrops((await run("nft", ["-j", "list", "chains"])).stdout, ownTable);
-}
-
-export function forwardDropWarning(d: ForwardDrop): Diagnostic {
-  return warningDiag("INFRA_NET_FORWARD_DROP", `${d.family} table "${d.table}" drops forwarded traffic (chain ${d.chain}, policy drop)`, {
+export function forwardDropWarning(d: ForwardDrop, bridges: readonly string[] = []): Diagnostic {
+  const br = bridges.length > 0 ? bridges.join(", ") : "<bridge>";
+  const docker = d.table === "filter" && (d.family === "ip" || d.family === "ip6");
+  const cmd = d.family === "ip6" ? "ip6tables" : "iptables";
+  const example = docker
+    ? `for each bridge (${br}): ${cmd} -I ${DOCKER_USER} -i BRIDGE -j ACCEPT and ${cmd} -I ${DOCKER_USER} -o BRIDGE -j ACCEPT`
+    : `for each bridge (${br}): add "iifname BRIDGE accept" and "oifname BRIDGE accept" at the top of ${chainRef(d)}`;
+  return warningDiag("INFRA_NET_FORWARD_DROP", `${d.family} table "${d.table}" drops forwarded traffic of infra's bridges (chain ${d.chain}, policy drop)`, {
     detail:
-      "Each nftables base chain decides on its own: an accept in infra's table cannot override another table's drop. " +
-      "Traffic between containers and published ports from other hosts will be dropped there.",
-    hint: "let infra's bridges through in that firewall, e.g. for Docker: iptables -I DOCKER-USER -i <bridge> -j ACCEPT and -o <bridge> -j ACCEPT",
+      "Each nftables base chain decides on its own: an accept in infra's table cannot override another table's drop, so " +
+      "traffic between containers, published ports and outbound traffic are dropped there." +
+      (d.reason ? `\n${d.reason}` : ""),
+    hint: `let infra's bridges through in that firewall, ${example}`,
+    value: chainRef(d),
   });
+}
+
+function chainRef(c: ChainRef): string {
+  return `${c.family} ${c.table} ${c.chain}`;
 }

@@ -5,12 +5,15 @@
  * DnsServer. Every operation validates everything before it changes anything, runs one at a
  * time, and persists the state file after it succeeds.
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { NetworkSpec } from "../../../graph/specs.js";
 import type { Diagnostic } from "../../../diag/diagnostic.js";
+import type { LocalNetworkManager, NetworkManagerOptions } from "./local-network-manager.js";
 import { ProviderError } from "../../contract.js";
-import { findForwardDrops, forwardDropWarning } from "./forward-drop-check.js";
+import { ForwardAccept } from "./forward-accept.js";
+import { forwardDropWarning } from "./forward-drop-check.js";
+import { keepAddresses, sameSetUp } from "./endpoint-reuse.js";
 import { DnsServer } from "./dns-server.js";
 import { linkHostsEntry, nameserversFor, zoneOf } from "./dns-records.js";
 import { HostNet } from "./host-net.js";
@@ -23,7 +26,6 @@ import type {
   ContainerNetworkResult,
   Endpoint,
   EndpointRequest,
-  NetworkManager,
   NetworkRecord,
   PublishedPort,
 } from "./network-types.js";
@@ -31,40 +33,7 @@ import { Nft } from "./nft.js";
 import { renderPortElements, renderRuleset } from "./nft-ruleset.js";
 import { EndpointWiring } from "./endpoint-wiring.js";
 
-export interface NetworkManagerOptions {
-  /** State root (`/var/lib/infra`): state goes to `<root>/networks/state.json`. */
-  root: string;
-  /** Runtime root (`/run/infra`): pinned namespaces go to `<run>/netns/<containerId>`. */
-  run: string;
-  /** Name of infra's nftables table (family inet). Default "infra". */
-  tablePrefix?: string;
-  /** Start of bridge names (≤ 10 chars). Default "infra": `infra0`, `infra-<id>`. */
-  bridgePrefix?: string;
-  /** Subnet pool: "CIDR" or "CIDR:N" entries. Default 10.89.0.0/16, 10.90.0.0/16, 172.30.0.0/16 in /24s. */
-  pool?: string[];
-  /** Create the predefined `bridge` network in init (default true). */
-  defaultBridge?: boolean;
-  /** DNS upstreams ("ip" or "ip:port"); default: /etc/resolv.conf. */
-  dnsUpstreams?: string[];
-  /** DNS listen port (53; tests may change it). */
-  dnsPort?: number;
-}
-
-/** The manager with what the engine and CLI need beyond the seam. */
-export interface LocalNetworkManager extends NetworkManager {
-  readonly table: string;
-  netnsPath(containerId: string): string;
-  /** The container's recorded endpoints and ports, if it is set up. */
-  containerState(containerId: string): ContainerNetState | undefined;
-  /** Containers attached to a network. */
-  endpointsOf(nameOrId: string): Array<{ containerId: string; containerName: string; endpoint: Endpoint }>;
-  /** Removes user networks without endpoints; returns their names. */
-  pruneNetworks(): Promise<string[]>;
-  /** Removes everything: containers' links, all networks (the default one too), the table, DNS. */
-  uninstall(): Promise<void>;
-  /** Host problems infra cannot fix without touching others' rules (another table's forward policy drop). */
-  hostWarnings(): Promise<Diagnostic[]>;
-}
+export type { LocalNetworkManager, NetworkManagerOptions } from "./local-network-manager.js";
 
 export async function createNetworkManager(opts: NetworkManagerOptions): Promise<LocalNetworkManager> {
   const m = new LocalNetworks(opts);
@@ -79,6 +48,7 @@ class LocalNetworks implements LocalNetworkManager {
   private readonly store: NetworkStore;
   private readonly host = new HostNet();
   private readonly nft: Nft;
+  private readonly forward: ForwardAccept;
   private readonly dns: DnsServer;
   private readonly wiring: EndpointWiring;
   private state: NetworkState = { version: 1, networks: [], containers: [] };
@@ -91,6 +61,7 @@ class LocalNetworks implements LocalNetworkManager {
     this.pool = opts.pool ?? DEFAULT_POOL;
     this.store = new NetworkStore(opts.root);
     this.nft = new Nft(this.table);
+    this.forward = new ForwardAccept(this.table);
     this.dns = new DnsServer({ ...(opts.dnsUpstreams ? { upstreams: opts.dnsUpstreams } : {}), ...(opts.dnsPort ? { port: opts.dnsPort } : {}) });
     this.wiring = new EndpointWiring(this.host);
   }
@@ -238,12 +209,17 @@ class LocalNetworks implements LocalNetworkManager {
 
   setUpContainer(req: ContainerNetworkRequest): Promise<ContainerNetworkResult> {
     return this.serial(async () => {
-      if (this.container(req.containerId)) await this.tearDown(req.containerId);
+      const nets = req.endpoints.map((e) => this.endpointNetwork(e));
+      const prior = this.container(req.containerId);
+      if (prior !== undefined && sameSetUp(prior, req, nets.map((n) => n.id)) && (await this.wiring.intact(prior))) return this.reuse(prior, req);
+      if (prior !== undefined) await this.tearDown(req.containerId);
       const hostsEntries = req.links.map((l) => linkHostsEntry(this.state.containers, l));
       const c: ContainerNetState = {
         containerId: req.containerId, containerName: req.containerName, netnsPath: req.netnsPath, endpoints: [], ports: [], links: req.links,
+        portSpecs: req.ports,
       };
-      const plans = this.wiring.plan(c, req.endpoints.map((e) => ({ req: e, net: this.endpointNetwork(e) })), this.state.containers);
+      const wanted = keepAddresses(req.endpoints, nets.map((n) => n.id), prior);
+      const plans = this.wiring.plan(c, wanted.map((e, i) => ({ req: e, net: nets[i]! })), this.state.containers);
       const firstBridge = plans.find((p) => p.net.driver === "bridge");
       if (req.ports.length > 0 && firstBridge === undefined) {
         throw new ProviderError("Invalid", "INFRA_NET_PORTS_NEED_BRIDGE", "published ports need the container on a bridge network", {
@@ -329,7 +305,21 @@ class LocalNetworks implements LocalNetworkManager {
   }
 
   async hostWarnings(): Promise<Diagnostic[]> {
-    return (await findForwardDrops(this.table)).map(forwardDropWarning);
+    const devices = this.bridges().map((b) => b.device);
+    return (await this.forward.blocking(devices)).map((d) => forwardDropWarning(d, devices));
+  }
+
+  reconcile(knownContainerIds: Iterable<string>): Promise<string[]> {
+    return this.serial(async () => {
+      const known = new Set(knownContainerIds);
+      const gone = this.state.containers.filter((c) => !known.has(c.containerId)).map((c) => c.containerId);
+      for (const id of gone) await this.tearDown(id);
+      // Pinned namespaces are named by container id; one nobody knows is a leftover of a crash.
+      const pinned = await readdir(join(this.opts.run, "netns")).catch(() => [] as string[]);
+      const stray = pinned.filter((id) => !known.has(id));
+      for (const id of stray) await this.host.removeNetns(this.netnsPath(id));
+      return [...new Set([...gone, ...stray])];
+    });
   }
 
   uninstall(): Promise<void> {
@@ -353,6 +343,7 @@ class LocalNetworks implements LocalNetworkManager {
   private async syncTable(): Promise<void> {
     const bridges = this.bridges();
     if (bridges.length === 0) {
+      await this.forward.sync([]);
       if (await this.nft.exists()) await this.nft.deleteTable();
       return;
     }
@@ -363,6 +354,21 @@ class LocalNetworks implements LocalNetworkManager {
         ports: toNat(this.allPorts()),
       }),
     );
+    // Where another table's forward policy drops (Docker), add our accept rules there; what cannot be added shows in hostWarnings.
+    await this.forward.sync(bridges.map((b) => b.device));
+  }
+
+  /** A repeated set-up with nothing changed: the recorded endpoints and ports, with new aliases and name. */
+  private async reuse(c: ContainerNetState, req: ContainerNetworkRequest): Promise<ContainerNetworkResult> {
+    c.containerName = req.containerName;
+    req.endpoints.forEach((e, i) => {
+      const ep = c.endpoints[i];
+      if (ep !== undefined) ep.aliases = [...new Set(e.aliases)];
+    });
+    await this.store.save(this.state);
+    this.refreshDns(c);
+    const hostsEntries = req.links.map((l) => linkHostsEntry(this.state.containers, l));
+    return { endpoints: c.endpoints.map(publicEndpoint), ports: c.ports, nameservers: await nameserversFor(c, this.dnsNetworks()), hostsEntries };
   }
 
   private bridges(): StoredNetwork[] {

@@ -2,6 +2,7 @@
 import { mkdir, open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { ProviderError } from "../../contract.js";
+import type { PortSpec } from "../../../graph/specs.js";
 import type { Endpoint, NetworkRecord, PublishedPort } from "./network-types.js";
 
 export interface StoredNetwork extends NetworkRecord {
@@ -22,6 +23,8 @@ export interface ContainerNetState {
   endpoints: StoredEndpoint[];
   ports: PublishedPort[];
   links: Array<{ container: string; alias: string }>;
+  /** The port specs asked for (absent in state written before it was kept): a repeated set-up compares them. */
+  portSpecs?: PortSpec[];
 }
 
 export interface NetworkState {
