@@ -28,9 +28,13 @@ export interface ResourceDecision {
   diagnostics: Diagnostic[];
 }
 
-function allUnknown(schema: ResourceSchema): Props {
+/** Outputs of a new object: unknown, except those that mirror a known input (a network's name). */
+function newOutputs(schema: ResourceSchema, desired: Props): Props {
   const o: Props = {};
-  for (const k of Object.keys(schema.outputs)) o[k] = UNKNOWN;
+  for (const [k, s] of Object.entries(schema.outputs)) {
+    const mirrored = s.fromInput === undefined ? undefined : desired[s.fromInput];
+    o[k] = mirrored === undefined || containsUnknown(mirrored) ? UNKNOWN : mirrored;
+  }
   return o;
 }
 
@@ -72,7 +76,7 @@ export async function planResource(node: ResourceNode, prior: ResourceState | un
   };
 
   if (prior === undefined) {
-    const outputs = allUnknown(schema);
+    const outputs = newOutputs(schema, desired);
     const change: PlanChange = {
       ...base,
       action: "create",
@@ -122,7 +126,7 @@ export async function planResource(node: ResourceNode, prior: ResourceState | un
   let change: PlanChange;
   let outputs: Props;
   if (reasons.length > 0) {
-    outputs = allUnknown(schema);
+    outputs = newOutputs(schema, desired);
     change = { ...base, action: "replace", replaceOrder: replaceOrderFor(node, changed), reasons, before, after: { props: afterProps, outputs }, attributes, unchangedCount: unchanged };
     if (node.options.protect === true) diagnostics.push(protectedDiag(node.address, "replace"));
   } else if (changed.length > 0) {

@@ -57,6 +57,8 @@ export interface OutputSchema {
   description: string;
   /** True when the value can differ after an update (so it becomes unknown in the plan). */
   changesOnUpdate?: boolean;
+  /** The input attribute this output always equals, so the plan can show it before apply. */
+  fromInput?: string;
 }
 
 export interface ResourceSchema {

@@ -4,14 +4,14 @@ import { actions, change, output, res, stack, World } from "./fixtures/stack-bui
 
 const net = (props: Props = {}, o = {}) => res("network", "app", { name: "app-net", driver: "bridge", ...props }, o);
 const web = (props: Props = {}, o = {}) =>
-  res("container", "web", { name: "web", image: "busybox", networks: [{ network: ref("network.app", "name") }], restart: { policy: "no" }, ...props }, o);
+  res("container", "web", { name: "web", image: "busybox", networks: [{ network: ref("network.app", "id") }], restart: { policy: "no" }, ...props }, o);
 
 t.test("lifecycle: create, noop, update in place, replace with the forcing attribute, delete", async (t) => {
   const w = new World();
   const p1 = await w.plan(stack([net(), web()]));
   t.same(actions(p1), [["network.app", "create"], ["container.web", "create"]], "dependencies first");
   t.same(change(p1, "container.web").reasons, [{ code: "new_in_config" }]);
-  t.same(change(p1, "container.web").after?.props.networks, [{ network: ref("network.app", "name") }], "unknown reference kept for apply");
+  t.same(change(p1, "container.web").after?.props.networks, [{ network: ref("network.app", "id") }], "unknown reference kept for apply");
   t.same(change(p1, "container.web").attributes.find((a) => a.path === "networks")?.after, [{ network: { $unknown: true } }], "shown as unknown");
   t.same(p1.summary, { add: 2, change: 0, destroy: 0, replace: 0, forget: 0 });
   t.equal(p1.empty, false);
@@ -19,7 +19,7 @@ t.test("lifecycle: create, noop, update in place, replace with the forcing attri
   t.match(p1.graphHash, /^sha256:[0-9a-f]{64}$/);
   const r1 = await w.apply(p1);
   t.equal(r1.added, 2);
-  t.same(w.state?.resources.find((r) => r.address === "container.web")?.props.networks, [{ network: "app-net" }], "reference resolved in state");
+  t.same(w.state?.resources.find((r) => r.address === "container.web")?.props.networks, [{ network: w.state?.resources.find((r) => r.address === "network.app")?.id }], "reference resolved in state");
 
   const p2 = await w.plan(stack([net(), web()]));
   t.equal(p2.empty, true, "second plan is empty");
@@ -266,4 +266,12 @@ t.test("changes are ordered topologically, then by address", async (t) => {
   t.same(p.changes.map((c) => c.address), ["container.b", "container.z", "network.m", "volume.a"]);
   const again = await w.plan({ ...g, resources: [...g.resources].reverse() });
   t.same(again.changes.map((c) => c.address), p.changes.map((c) => c.address), "independent of declaration order");
+});
+
+t.test("an output that mirrors a known input is known at plan time", async (t) => {
+  const w = new World();
+  const p = await w.plan(stack([net(), web({ networks: [{ network: ref("network.app", "name") }] })]));
+  t.same(change(p, "container.web").after?.props.networks, [{ network: "app-net" }], "the network's name is resolved before it exists");
+  t.same(change(p, "network.app").after?.outputs.name, "app-net");
+  t.same(change(p, "network.app").after?.outputs.id, { $unknown: true }, "the id is still known only after apply");
 });

@@ -41,7 +41,7 @@ export const RESOURCE_SCHEMAS: Record<ResourceType, ResourceSchema> = {
     },
     outputs: {
       id: { description: "network id" },
-      name: { description: "network name" },
+      name: { description: "network name", fromInput: "name" },
       subnet: { description: "subnet, chosen from the pool when not given" },
       gateway: { description: "gateway address" },
     },
@@ -51,7 +51,7 @@ export const RESOURCE_SCHEMAS: Record<ResourceType, ResourceSchema> = {
     attributes: { name: R, driver: R, labels: R, driverOpts: R },
     outputs: {
       id: { description: "volume id" },
-      name: { description: "volume name" },
+      name: { description: "volume name", fromInput: "name" },
       mountpoint: { description: "host path of the volume's data" },
     },
   },
@@ -61,7 +61,7 @@ export const RESOURCE_SCHEMAS: Record<ResourceType, ResourceSchema> = {
     outputs: {
       id: { description: "image id (config digest)" },
       digest: { description: "manifest digest" },
-      name: { description: "image reference" },
+      name: { description: "image reference", fromInput: "name" },
     },
   },
 };
