@@ -49,6 +49,8 @@ export interface ChildResult {
   renderMs: number;
   /** From process start to the end of the render. */
   totalMs: number;
+  /** CPU time (user + system) of the process; on a busy machine it moves far less than wall time. */
+  cpu: { importEndMs: number; loadMs: number; planMs: number; renderMs: number; totalMs: number };
   maxRssKB: number;
   typecheckCached: boolean;
   resources: number;
@@ -59,6 +61,11 @@ export interface ChildResult {
 }
 
 const bootMs = performance.now();
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
 
 async function load<T>(codeRoot: string, rel: string): Promise<T> {
   return (await import(pathToFileURL(path.join(codeRoot, rel)).href)) as T;
@@ -77,13 +84,16 @@ async function measure(req: ChildRequest): Promise<ChildResult> {
   const { renderPlanHuman } = await load<typeof PlanHuman>(req.codeRoot, "views/plan-human.js");
   const { parseState } = await load<typeof StateCodec>(req.codeRoot, "state/state-codec.js");
   const t1 = performance.now();
+  const c1 = cpuMs();
 
   const loaded = await loadStack({ file: req.file, stackName: req.stackName, cacheDir: req.cacheDir });
   const t2 = performance.now();
+  const c2 = cpuMs();
   const diags = [...loaded.diagnostics, ...validateGraph(loaded.graph)].filter((d) => d.severity === "error");
   const t3 = performance.now();
   const state = req.statePath === undefined ? undefined : parseState(await readFile(req.statePath, "utf8"), req.statePath);
   const t4 = performance.now();
+  const c4 = cpuMs();
   const provider = new MemoryProvider();
   const plan = await makePlan({
     graph: loaded.graph,
@@ -93,8 +103,10 @@ async function measure(req: ChildRequest): Promise<ChildResult> {
     infraVersion: "bench",
   });
   const t5 = performance.now();
+  const c5 = cpuMs();
   const text = renderPlanHuman(plan, { color: false });
   const t6 = performance.now();
+  const c6 = cpuMs();
 
   return {
     bootMs,
@@ -105,6 +117,7 @@ async function measure(req: ChildRequest): Promise<ChildResult> {
     diffMs: t5 - t4,
     renderMs: t6 - t5,
     totalMs: t6,
+    cpu: { importEndMs: c1, loadMs: c2 - c1, planMs: c5 - c4, renderMs: c6 - c5, totalMs: c6 },
     maxRssKB: process.resourceUsage().maxRSS,
     typecheckCached: loaded.typecheckCached,
     resources: loaded.graph.resources.length,

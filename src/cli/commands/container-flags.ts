@@ -18,6 +18,8 @@ export const CONTAINER_FLAGS: FlagSpecs = {
   "cap-add": { kind: "list" }, "cap-drop": { kind: "list" }, privileged: { kind: "boolean" }, "volumes-from": { kind: "list" },
   tmpfs: { kind: "list" }, hostname: { kind: "string", short: "h" }, label: { kind: "list", short: "l" },
   "stop-signal": { kind: "string" }, "stop-timeout": { kind: "string" }, "shm-size": { kind: "string" },
+  "health-cmd": { kind: "string" }, "health-interval": { kind: "string" }, "health-timeout": { kind: "string" },
+  "health-retries": { kind: "string" }, "health-start-period": { kind: "string" }, "no-healthcheck": { kind: "boolean" },
   "log-max-size": { kind: "string" }, "log-max-file": { kind: "string" }, dns: { kind: "list" }, "add-host": { kind: "list" },
 };
 
@@ -143,5 +145,30 @@ export function parseContainerFlags(argv: string[], cmd: string, readFile: (p: s
   if (l.dns) spec.dns = l.dns;
   if (l["add-host"]) spec.extraHosts = l["add-host"].map((x) => { const [host, ip] = x.split(":"); return { host: host!, ip: ip ?? "" }; });
   if (s["log-max-size"] || s["log-max-file"]) spec.logging = { ...(s["log-max-size"] ? { maxSize: parseSize(s["log-max-size"], "--log-max-size", cmd) } : {}), ...(s["log-max-file"] ? { maxFiles: num(s["log-max-file"], "--log-max-file", cmd) } : {}) };
+  const hc = healthcheckFlags(f, cmd);
+  if (hc) spec.healthcheck = hc;
   return { f, spec };
+}
+
+/** Docker's duration syntax for health flags: 500ms, 30s, 1m30s, 1h. */
+export function parseDurationMs(v: string, flag: string, cmd: string): number {
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0, m: RegExpExecArray | null, end = 0;
+  while ((m = re.exec(v))) { total += Number(m[1]) * { ms: 1, s: 1000, m: 60000, h: 3600000 }[m[2] as "ms"]; end = re.lastIndex; }
+  if (end !== v.length || v === "") throw usageError("INFRA_CLI_BAD_DURATION", `${flag}: '${v}' is not a duration (e.g. 500ms, 30s, 1m)`, cmd);
+  return total;
+}
+
+function healthcheckFlags(f: ParsedFlags, cmd: string): ContainerSpec["healthcheck"] | undefined {
+  const s = f.strings;
+  if (f.booleans["no-healthcheck"]) return { test: ["NONE"] };
+  const any = ["health-cmd", "health-interval", "health-timeout", "health-retries", "health-start-period"].some((k) => s[k] !== undefined);
+  if (!any) return undefined;
+  // Timings without --health-cmd change the image's check (an empty test keeps its command).
+  const hc: NonNullable<ContainerSpec["healthcheck"]> = { test: s["health-cmd"] !== undefined ? ["CMD-SHELL", s["health-cmd"]] : [] };
+  if (s["health-interval"]) hc.intervalMs = parseDurationMs(s["health-interval"], "--health-interval", cmd);
+  if (s["health-timeout"]) hc.timeoutMs = parseDurationMs(s["health-timeout"], "--health-timeout", cmd);
+  if (s["health-start-period"]) hc.startPeriodMs = parseDurationMs(s["health-start-period"], "--health-start-period", cmd);
+  if (s["health-retries"]) hc.retries = num(s["health-retries"], "--health-retries", cmd);
+  return hc;
 }

@@ -15,6 +15,7 @@ import { refreshCommand } from "./refresh.js";
 import { stateListCommand, stateMvCommand, stateRmCommand, stateShowCommand } from "./state.js";
 import { versionCommand } from "./version.js";
 import { imageParseCommand } from "./image-parse.js";
+import { buildCommand } from "./build.js";
 import { networkLsCommand } from "./network-ls.js";
 import { networkCreateCommand } from "./network-create.js";
 import { networkInspectCommand } from "./network-inspect.js";
@@ -34,12 +35,18 @@ import { runCommand } from "./run.js";
 import { createCommand } from "./create.js";
 import { containerVerbCommands } from "./container-verbs.js";
 import { psCommand } from "./ps.js";
+import { portCommand } from "./port.js";
 import { logsCommand } from "./logs.js";
+import { cpCommand } from "./cp.js";
 import { execCommand } from "./exec.js";
 import { statsCommand } from "./stats.js";
 import { imagesCommand, rmiCommand } from "./images.js";
 import { volumeCommands } from "./volume.js";
 import { engineCommand } from "./engine.js";
+import { loadCommand } from "./load.js";
+import { saveCommand } from "./save.js";
+import { imageImportCommand } from "./image-import.js";
+import { imageExportCommand } from "./image-export.js";
 
 export const COMMANDS: Command[] = [
   initCommand,
@@ -65,6 +72,7 @@ export const COMMANDS: Command[] = [
   networkDisconnectCommand,
   networkPruneCommand,
   imageParseCommand,
+  buildCommand,
   pullCommand,
   pushCommand,
   tagCommand,
@@ -75,11 +83,17 @@ export const COMMANDS: Command[] = [
   createCommand,
   ...containerVerbCommands,
   psCommand,
+  portCommand,
   logsCommand,
+  cpCommand,
   execCommand,
   statsCommand,
   imagesCommand,
   rmiCommand,
+  loadCommand,
+  saveCommand,
+  imageImportCommand,
+  imageExportCommand,
   ...volumeCommands,
   engineCommand,
 ];

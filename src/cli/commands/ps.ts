@@ -3,6 +3,7 @@ import type { ContainerRecord } from "../../providers/local-runtime/container/co
 import type { Command } from "../command.js";
 import { expectPositionals, parseFlags } from "../parse-flags.js";
 import { engineFor } from "./engine-session.js";
+import { portsColumn } from "./port.js";
 
 export function statusText(r: ContainerRecord, now = Date.now()): string {
   const ago = (t?: string) => {
@@ -26,8 +27,8 @@ export const psCommand: Command = {
     const list = await (await engineFor(io.env)).call<ContainerRecord[]>("GET", `/containers?all=${f.booleans.all ? 1 : 0}`);
     if (f.booleans.json) { io.stdout.write(JSON.stringify(list, null, 2) + "\n"); return 0; }
     if (f.booleans.quiet) { io.stdout.write(list.map((r) => r.id.slice(0, 12) + "\n").join("")); return 0; }
-    const rows = [["CONTAINER ID", "IMAGE", "COMMAND", "STATUS", "NAMES"],
-      ...list.map((r) => [r.id.slice(0, 12), r.spec.image, JSON.stringify((r.spec.command ?? []).join(" ")).slice(0, 22), statusText(r), r.name])];
+    const rows = [["CONTAINER ID", "IMAGE", "COMMAND", "STATUS", "PORTS", "NAMES"],
+      ...list.map((r) => [r.id.slice(0, 12), r.spec.image, JSON.stringify((r.spec.command ?? []).join(" ")).slice(0, 22), statusText(r), portsColumn(r.network?.ports ?? []), r.name])];
     const w = rows[0]!.map((_, i) => Math.max(...rows.map((x) => x[i]!.length)));
     io.stdout.write(rows.map((x) => x.map((c, i) => c.padEnd(w[i]!)).join("   ").trimEnd() + "\n").join(""));
     return 0;

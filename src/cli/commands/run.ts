@@ -3,24 +3,34 @@ import { readFileSync } from "node:fs";
 import type { ContainerRecord } from "../../providers/local-runtime/container/container-record.js";
 import type { LogLine } from "../../providers/local-runtime/container/log-file.js";
 import type { Command, CommandIO } from "../command.js";
-import { usageError } from "../parse-flags.js";
 import { parseContainerFlags } from "./container-flags.js";
 import { engineFor } from "./engine-session.js";
+import { runAttached } from "./attach-session.js";
 
 const USAGE = `Usage: infra run [OPTIONS] IMAGE [COMMAND] [ARG...]
 
-  --rm  -d  --name NAME  -e K=V  --env-file F  -v SRC:DST[:ro]  --mount type=..,source=..,target=..
+  --rm  -d  -i  -t  --name NAME  -e K=V  --env-file F  -v SRC:DST[:ro]  --mount type=..,source=..,target=..
   -p [IP:]HOST:CTR[/udp]  --network|--net MODE  --link C[:ALIAS]  -m SIZE  --memory-swap SIZE  --cpus N
   --pids-limit N  -u USER  -w DIR  --entrypoint CMD  --restart POLICY  --init  --read-only
-  --cap-add CAP  --cap-drop CAP  --privileged  --volumes-from C[:ro]  --tmpfs PATH[:size=..]  -l K=V`;
+  --cap-add CAP  --cap-drop CAP  --privileged  --volumes-from C[:ro]  --tmpfs PATH[:size=..]  -l K=V
+  --health-cmd CMD  --health-interval D  --health-timeout D  --health-retries N  --health-start-period D  --no-healthcheck
+  --log-max-size SIZE  --log-max-file N  --stop-timeout S  --stop-signal SIG`;
 
 export async function runContainer(argv: string[], io: CommandIO, startIt: boolean, cmd: string): Promise<number> {
   const { f, spec } = parseContainerFlags(argv, cmd, (p) => readFileSync(p, "utf8"));
-  if (startIt && f.booleans.interactive && !f.booleans.detach)
-    throw usageError("INFRA_CLI_ATTACH_UNSUPPORTED", "attaching stdin to a new container (-i without -d) is not supported yet", cmd);
   const engine = await engineFor(io.env);
   const rec = await engine.call<ContainerRecord>("POST", "/containers", spec);
   if (!startIt) { io.stdout.write(rec.id + "\n"); return 0; }
+  if (!f.booleans.detach && (f.booleans.interactive || f.booleans.tty)) {
+    // -i / -t in the foreground: attach before the container starts, through conmon's attach socket.
+    let code: number;
+    try {
+      code = await runAttached(engine, `/containers/${rec.id}/attach?start=1`, io, { tty: f.booleans.tty === true, stdin: f.booleans.interactive === true });
+    } finally {
+      if (f.booleans.rm) await engine.call("DELETE", `/containers/${rec.id}?force=1&volumes=1`).catch(() => undefined);
+    }
+    return code;
+  }
   try {
     await engine.call("POST", `/containers/${rec.id}/start`);
   } catch (e) {

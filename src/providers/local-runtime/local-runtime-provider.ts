@@ -13,6 +13,7 @@ import type { ContainerRecord } from "./container/container-record.js";
 import type { EngineClient } from "./engine/engine-client.js";
 import { ensureEngine, type EnsureEngineOptions } from "./engine/ensure-engine.js";
 import type { ImageRecord } from "./image/image-types.js";
+import { buildImageResource, readBuiltImage } from "./build/image-resource.js";
 import type { NetworkRecord } from "./network/network-types.js";
 import type { VolumeRecord } from "./volume/volume-store.js";
 
@@ -40,9 +41,36 @@ function containerOutputs(r: ContainerRecord): Props {
   return { id: r.id, ipAddress: r.network?.endpoints[0]?.ipv4Address ?? "", ipAddresses, hostPorts, imageId: r.imageId, status: r.state };
 }
 
+function networkOutputs(n: NetworkRecord): Props {
+  return { id: n.id, name: n.name, subnet: n.subnet, gateway: n.gateway };
+}
+
+/**
+ * A network's props as the engine has them, for drift: what the stack set is reported live;
+ * what the engine chose itself (a subnet from the pool, the gateway) is not a difference.
+ */
+export function networkProps(n: NetworkRecord, props: Props): Props {
+  const out: Record<string, unknown> = { ...props, name: n.name, driver: n.driver === "macvlan" ? "macvlan" : "bridge" };
+  if (props.subnet !== undefined) out.subnet = n.subnet;
+  if (props.gateway !== undefined) out.gateway = n.gateway;
+  if (props.ipRange !== undefined || n.ipRange !== undefined) out.ipRange = n.ipRange;
+  if (props.internal !== undefined || n.internal) out.internal = n.internal;
+  const labels = userLabels(n.labels, props.labels !== undefined);
+  if (labels === undefined) delete out.labels;
+  else out.labels = labels;
+  if (props.options !== undefined || Object.keys(n.options).length > 0) out.options = n.options;
+  if (n.driver === "macvlan" && props.parent !== undefined) out.parent = props.vlan !== undefined ? props.parent : n.device;
+  return clean(out);
+}
+
 export async function createLocalRuntimeProvider(opts: EnsureEngineOptions = {}): Promise<Provider> {
-  let client: EngineClient | undefined;
-  const engine = async () => (client ??= await ensureEngine(opts));
+  // One start for all concurrent requests: parallel refreshes must not each spawn an engine.
+  let client: Promise<EngineClient> | undefined;
+  const engine = (): Promise<EngineClient> =>
+    (client ??= ensureEngine(opts).catch((e: unknown) => {
+      client = undefined;
+      throw e;
+    }));
   const notFoundOk = async (fn: () => Promise<unknown>) => {
     try {
       await fn();
@@ -113,14 +141,13 @@ export async function createLocalRuntimeProvider(opts: EnsureEngineOptions = {})
           return { id: v.name, props: req.props, outputs: { id: v.name, name: v.name, mountpoint: v.mountpoint } };
         }
         case "image": {
-          if (req.props.build !== undefined && req.props.build !== null)
-            throw new ProviderError("Unavailable", "INFRA_RUNTIME_BUILD_UNAVAILABLE", "image builds are not available in this engine yet", { hint: "import the image (infra image import) or use a built-in one" });
+          if (req.props.build !== undefined && req.props.build !== null) return buildImageResource(opts, req.props);
           const img = await c.call<ImageRecord>("GET", `/images/${encodeURIComponent(String(req.props.name))}`);
           return { id: img.id, props: req.props, outputs: { id: img.id, digest: img.digest, name: String(req.props.name) } };
         }
         case "network": {
           const n = await c.call<NetworkRecord>("POST", "/networks", { ...req.props, labels: withOwner(req.props.labels, req.owner) });
-          return { id: n.name, props: req.props, outputs: { id: n.id, name: n.name, subnet: n.subnet, gateway: n.gateway } };
+          return { id: n.name, props: networkProps(n, req.props), outputs: networkOutputs(n) };
         }
       }
     },
@@ -140,12 +167,13 @@ export async function createLocalRuntimeProvider(opts: EnsureEngineOptions = {})
           return { id: v.name, props: clean(props), outputs: { id: v.name, name: v.name, mountpoint: v.mountpoint } };
         }
         case "image": {
+          if (req.props.build !== undefined && req.props.build !== null) return readBuiltImage(c, req.id, req.props);
           const img = await c.call<ImageRecord>("GET", `/images/${encodeURIComponent(req.id)}`);
           return { id: img.id, props: req.props, outputs: { id: img.id, digest: img.digest, name: String(req.props.name ?? img.names[0] ?? "") } };
         }
         case "network": {
           const n = await c.call<NetworkRecord>("GET", `/networks/${encodeURIComponent(req.id)}`);
-          return { id: n.name, props: req.props, outputs: { id: n.id, name: n.name, subnet: n.subnet, gateway: n.gateway } };
+          return { id: n.name, props: networkProps(n, req.props), outputs: networkOutputs(n) };
         }
       }
     },
@@ -157,13 +185,9 @@ export async function createLocalRuntimeProvider(opts: EnsureEngineOptions = {})
         if (req.changed.includes("resources")) body.resources = req.props.resources ?? {};
         if (req.changed.includes("restart")) body.restart = req.props.restart ?? { policy: "no" };
         if (req.changed.includes("labels")) body.labels = withOwner(req.props.labels, req.owner);
+        // The engine connects and disconnects on the live container, no restart.
+        if (req.changed.includes("networks")) body.networks = req.props.networks ?? [];
         await c.call("POST", `/containers/${encodeURIComponent(req.id)}/update`, body);
-        if (req.changed.includes("networks")) {
-          const before = new Set(((req.priorProps.networks ?? []) as Array<{ network: string }>).map((n) => n.network));
-          const after = (req.props.networks ?? []) as Array<{ network: string; aliases?: string[] }>;
-          for (const n of after) if (!before.has(n.network)) await c.call("POST", `/networks/${encodeURIComponent(n.network)}/connect`, { container: req.id, aliases: n.aliases ?? [] });
-          for (const n of before) if (!after.some((a) => a.network === n)) await c.call("POST", `/networks/${encodeURIComponent(n)}/disconnect`, { container: req.id });
-        }
         return readContainer(req.id, req.props);
       }
       // Images: pull and keepLocally only change what later operations do.
@@ -179,9 +203,14 @@ export async function createLocalRuntimeProvider(opts: EnsureEngineOptions = {})
           return notFoundOk(() => c.call("DELETE", `/containers/${id}?force=1&volumes=1`));
         case "volume":
           return notFoundOk(() => c.call("DELETE", `/volumes/${id}`));
-        case "image":
+        case "image": {
           if (req.props.keepLocally === true) return;
-          return notFoundOk(() => c.call("DELETE", `/images/${encodeURIComponent(String(req.props.name ?? req.id))}`));
+          const name = encodeURIComponent(String(req.props.name ?? req.id));
+          // A replacement (create before delete) may have moved the name to the new image: keep that.
+          const now = await c.call<ImageRecord>("GET", `/images/${name}`).catch(() => undefined);
+          if (now !== undefined && now.id !== req.id && req.props.name !== undefined) return;
+          return notFoundOk(() => c.call("DELETE", `/images/${name}`));
+        }
         case "network":
           return notFoundOk(() => c.call("DELETE", `/networks/${id}`));
       }

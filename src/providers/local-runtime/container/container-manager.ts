@@ -8,21 +8,27 @@ import { randomBytes } from "node:crypto";
 import { watch, type FSWatcher } from "node:fs";
 import { lstat, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ContainerSpec, MountSpec, ResourcesSpec, RestartSpec } from "../../../graph/specs.js";
+import type { ContainerSpec, MountSpec, NetworkAttachmentSpec, ResourcesSpec, RestartSpec } from "../../../graph/specs.js";
 import type { Layout } from "../layout.js";
 import { containerPaths } from "../layout.js";
 import { writeJsonAtomic } from "../host/atomic-write.js";
-import { createPinnedNetns, removePinnedNetns } from "../host/netns.js";
 import { mustRun, runCommand } from "../host/run-command.js";
 import type { ImageStore } from "../image/image-store.js";
-import type { NetworkManager } from "../network/network-types.js";
+import type { Endpoint, NetworkManager } from "../network/network-types.js";
 import { runtimeError } from "../runtime-error.js";
 import type { VolumeStore } from "../volume/volume-store.js";
 import { readCgroupDirs, readCgroupStats } from "./cgroups.js";
 import { startConmon } from "./conmon.js";
 import { initialiseVolumes, ociMounts, resolveMounts } from "./container-mounts.js";
-import { guard, type ContainerRecord } from "./container-record.js";
+import { ContainerNetworking, checkNetworkMode } from "./container-network.js";
+import { guard, type ContainerRecord, type HealthState } from "./container-record.js";
+import { effectiveNetworks, withConnected, withDisconnected } from "./network-attachments.js";
 import { renderHosts, renderResolvConf } from "./etc-files.js";
+import { HealthMonitor } from "./health-monitor.js";
+import { healthHostFor } from "./health-probe.js";
+import { resolveHealthcheck } from "./health-check.js";
+import { EngineHousekeeping } from "./engine-housekeeping.js";
+import { conmonLogSizeMax } from "./log-rotation.js";
 import { mergeImageConfig } from "./merge-image-config.js";
 import { buildOciSpec } from "./oci-spec.js";
 import { decideRestart } from "./restart-policy.js";
@@ -35,14 +41,23 @@ export interface ContainerManagerOptions {
   images: ImageStore;
   volumes: VolumeStore;
   network?: NetworkManager;
+  /** Why `network` is missing although networking is on (its manager failed to start). */
+  networkError?: string;
   /** Hard rlimits of the engine process (the bundle never asks for more). */
   hostHardLimits?: Record<string, number>;
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
+export interface StartHooks {
+  /** Runs once conmon holds the created container, before `runc start` (attach here to miss no output). */
+  beforeStart?: (id: string) => Promise<void>;
+}
+
 export class ContainerManager {
   readonly runc: Runc;
+  /** Network namespaces and attachments per network mode (D2). */
+  readonly net: ContainerNetworking;
   private records = new Map<string, ContainerRecord>();
   private waiters = new Map<string, Array<() => void>>();
   private restartTimers = new Map<string, NodeJS.Timeout>();
@@ -51,9 +66,22 @@ export class ContainerManager {
   private poll: NodeJS.Timeout | undefined;
   private exiting = new Set<string>();
   private starting = new Map<string, Promise<ContainerRecord>>();
+  /** Health-check timers (D3): fed every record this manager writes. */
+  readonly health: HealthMonitor;
+  /** Log rotation and cgroup-parent cleanup (D3), run from the sweep. */
+  readonly housekeeping: EngineHousekeeping;
 
   constructor(readonly opts: ContainerManagerOptions) {
     this.runc = new Runc(opts.layout.runcRoot);
+    this.net = new ContainerNetworking({
+      layout: opts.layout,
+      ...(opts.network ? { network: opts.network } : {}),
+      ...(opts.networkError !== undefined ? { networkError: opts.networkError } : {}),
+      find: (x) => this.find(x),
+      list: () => this.list(true),
+    });
+    this.health = new HealthMonitor(healthHostFor(this));
+    this.housekeeping = new EngineHousekeeping(this);
   }
 
   get layout(): Layout {
@@ -76,6 +104,7 @@ export class ContainerManager {
     this.poll = setInterval(() => void this.sweep(), 1000);
     this.poll.unref();
     await this.sweep();
+    for (const r of this.records.values()) this.health.observe(r);
     if (opts.boot) {
       for (const r of this.records.values()) {
         const p = r.spec.restart?.policy;
@@ -88,11 +117,13 @@ export class ContainerManager {
   async close(): Promise<void> {
     this.watcher?.close();
     if (this.poll) clearInterval(this.poll);
+    this.health.stop();
     for (const t of this.restartTimers.values()) clearTimeout(t);
   }
 
   /** Catches exits the watcher missed and containers whose monitor died. */
   private async sweep(): Promise<void> {
+    await this.housekeeping.run().catch(() => undefined);
     for (const r of [...this.records.values()]) {
       if (r.state !== "running" && r.state !== "paused") continue;
       await this.checkExit(r.id);
@@ -126,6 +157,14 @@ export class ContainerManager {
   private async save(r: ContainerRecord): Promise<void> {
     this.records.set(r.id, r);
     await writeJsonAtomic(containerPaths(this.layout, r.id).record, r);
+    this.health.observe(r);
+  }
+
+  /** Stores a health result unless the container stopped or restarted since the probe began. */
+  async setHealth(id: string, startedAt: string, health: HealthState): Promise<void> {
+    const cur = this.records.get(id);
+    if (!cur || cur.state !== "running" || cur.startedAt !== startedAt) return;
+    await this.save({ ...cur, health });
   }
 
   /** Image ids used by any container (rmi refuses them). */
@@ -139,12 +178,14 @@ export class ContainerManager {
 
   async create(spec: ContainerSpec): Promise<ContainerRecord> {
     validateContainerSpec(spec, this.opts.hostHardLimits ?? {});
+    checkNetworkMode(spec);
     if (!NAME.test(spec.name))
       throw runtimeError("Invalid", "BAD_CONTAINER_NAME", `invalid container name '${spec.name}'`, "use letters, digits, '_', '.', '-', starting with a letter or digit");
     if (this.find(spec.name)?.name === spec.name)
       throw runtimeError("AlreadyExists", "CONTAINER_EXISTS", `a container named '${spec.name}' already exists`, "remove it or pick another name");
     const image = await this.opts.images.mustResolve(spec.image);
     mergeImageConfig(image.config.config, { ...spec, hostname: spec.hostname ?? spec.name }); // fails early on "no command"
+    resolveHealthcheck(spec.healthcheck, image.config.config?.Healthcheck); // and on a bad health check
     const extra: MountSpec[] = [];
     for (const vf of spec.volumesFrom ?? []) {
       const donor = this.get(vf.container);
@@ -171,11 +212,11 @@ export class ContainerManager {
   }
 
   /** `restarting`: started by the restart policy (counts towards on-failure:N). */
-  async start(idOrName: string, restarting = false): Promise<ContainerRecord> {
+  async start(idOrName: string, restarting = false, hooks: StartHooks = {}): Promise<ContainerRecord> {
     const id = this.get(idOrName).id;
     // One start at a time per container: the restart policy and engine boot may race.
     const prev = this.starting.get(id) ?? Promise.resolve();
-    const run = prev.catch(() => undefined).then(() => this.startNow(id, restarting));
+    const run = prev.catch(() => undefined).then(() => this.startNow(id, restarting, hooks));
     this.starting.set(id, run);
     try {
       return await run;
@@ -184,57 +225,26 @@ export class ContainerManager {
     }
   }
 
-  private async startNow(idOrName: string, restarting: boolean): Promise<ContainerRecord> {
+  private async startNow(idOrName: string, restarting: boolean, hooks: StartHooks): Promise<ContainerRecord> {
     const rec = this.get(idOrName);
     guard(rec, "start");
     const p = containerPaths(this.layout, rec.id);
     const spec = rec.spec;
     const image = await this.opts.images.mustResolve(rec.imageId);
-    let netnsPath: string | undefined;
-    let ownNetns = false;
-    let networkSetUp = false;
-    let managedNetns = false;
+    let network: ContainerRecord["network"];
     try {
       await this.mountRootfs(rec);
-      const mode = spec.networkMode ?? "bridge";
-      let network: ContainerRecord["network"];
-      if (mode === "host") netnsPath = "host";
-      else if (typeof mode === "object") {
-        const donor = this.get(mode.container);
-        if (donor.state !== "running" || !donor.netnsPath) throw runtimeError("Conflict", "NETNS_DONOR_DOWN", `container '${mode.container}' whose network namespace is shared is not running`);
-        netnsPath = donor.netnsPath === "private" ? `/proc/${donor.pid}/ns/net` : donor.netnsPath;
-      } else if (mode === "bridge" && this.opts.network) {
-        netnsPath = await this.opts.network.createNetns(rec.id);
-        managedNetns = true;
-        network = await this.opts.network.setUpContainer({
-          containerId: rec.id, containerName: rec.name, netnsPath,
-          endpoints: spec.networks?.length ? spec.networks.map((n) => ({ network: n.network, aliases: n.aliases ?? [], ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}), ...(n.macAddress ? { macAddress: n.macAddress } : {}) })) : [{ network: "bridge", aliases: [] }],
-          ports: spec.ports ?? [], links: spec.links ?? [],
-        });
-        networkSetUp = true;
-      } else if (mode === "none") {
-        // runc makes the namespace and brings loopback up; nothing to pin or share.
-        netnsPath = "private";
-      } else {
-        if (mode === "bridge" && ((spec.ports?.length ?? 0) > 0 || (spec.networks?.length ?? 0) > 0))
-          throw runtimeError("Unavailable", "NETWORK_UNAVAILABLE", "bridge networking is not available in this engine", "use --network none or host");
-        netnsPath = join(this.layout.run, "netns", rec.id);
-        await createPinnedNetns(netnsPath);
-        ownNetns = true;
-      }
-      const hostname = spec.hostname ?? rec.name.slice(0, 63);
+      const att = await this.net.attach(rec);
+      const netnsPath = att.netnsPath;
+      network = att.network;
+      // A joiner shares its donor's hostname and /etc files (Docker's container:NAME).
+      const donor = att.donor;
+      const etc = donor ? containerPaths(this.layout, donor.id) : p;
+      const hostname = donor ? (donor.spec.hostname ?? donor.name.slice(0, 63)) : (spec.hostname ?? rec.name.slice(0, 63));
+      const domainname = donor ? donor.spec.domainname : spec.domainname;
       const merged = mergeImageConfig(image.config.config, { ...spec, hostname });
       const user = resolveUser(merged.user, await readImageFile(p.rootfs, "etc/passwd"), await readImageFile(p.rootfs, "etc/group"));
-      const addrs = network?.endpoints.map((e) => e.ipv4Address) ?? [];
-      await writeFile(p.hostname, `${hostname}\n`);
-      const hostEtc = mode === "host" ? await readFile("/etc/hosts", "utf8").catch(() => "") : "";
-      await writeFile(p.hosts, mode === "host" ? hostEtc : renderHosts({ hostname, addresses: addrs, extraHosts: spec.extraHosts ?? [], entries: network?.hostsEntries ?? [] }));
-      const resolvOpts: Parameters<typeof renderResolvConf>[1] = { hostNetwork: mode === "host" };
-      const ns = spec.dns ?? network?.nameservers;
-      if (ns?.length) resolvOpts.nameservers = ns;
-      if (spec.dnsSearch) resolvOpts.search = spec.dnsSearch;
-      if (spec.dnsOptions) resolvOpts.options = spec.dnsOptions;
-      await writeFile(p.resolvConf, renderResolvConf(await readFile("/etc/resolv.conf", "utf8").catch(() => ""), resolvOpts));
+      if (!donor) await this.writeEtcFiles(rec, hostname, network);
       await initialiseVolumes(rec.mounts, p.rootfs, this.opts.volumes);
       let args = merged.args;
       const mounts = await ociMounts(rec.mounts, this.opts.volumes);
@@ -243,11 +253,11 @@ export class ContainerManager {
         mounts.push({ destination: "/sbin/docker-init", type: "bind", source: tini, options: ["bind", "ro"] });
         args = ["/sbin/docker-init", "--", ...args];
       }
-      for (const [dest, src] of [["/etc/hostname", p.hostname], ["/etc/hosts", p.hosts], ["/etc/resolv.conf", p.resolvConf]] as const)
+      for (const [dest, src] of [["/etc/hostname", etc.hostname], ["/etc/hosts", etc.hosts], ["/etc/resolv.conf", etc.resolvConf]] as const)
         if (!rec.mounts.some((m) => m.target === dest)) mounts.push({ destination: dest, type: "bind", source: src, options: ["rbind", "rprivate"] });
       const oci = buildOciSpec({
         hostname,
-        ...(spec.domainname ? { domainname: spec.domainname } : {}),
+        ...(domainname ? { domainname } : {}),
         process: { args, env: merged.env, cwd: merged.cwd, uid: user.uid, gid: user.gid, additionalGids: user.additionalGids, terminal: spec.tty ?? false },
         rootfs: p.rootfs,
         readOnlyRootfs: spec.readOnlyRootfs ?? false,
@@ -274,10 +284,11 @@ export class ContainerManager {
         id: rec.id, name: rec.name, bundle: p.bundle, pidFile: p.pidFile, conmonPidFile: p.conmonPid,
         logPath: p.log, exitDir: this.layout.exitDir, socketDir: this.layout.socketDir, persistDir: p.persist,
         runcRoot: this.layout.runcRoot, terminal: spec.tty ?? false, stdin: spec.stdinOpen ?? false,
-        ...(spec.logging?.maxSize !== undefined ? { logSizeMax: spec.logging.maxSize } : {}),
+        ...(conmonLogSizeMax(spec.logging) !== undefined ? { logSizeMax: conmonLogSizeMax(spec.logging)! } : {}),
       });
       const conmonPid = Number((await readFile(p.conmonPid, "utf8").catch(() => "0")).trim()) || undefined;
       const cgroupDirs = await readCgroupDirs(pid).catch(() => ({}));
+      await hooks.beforeStart?.(rec.id);
       await this.runc.start(rec.id);
       const next: ContainerRecord = { ...rec, state: "running", pid, cgroupDirs, netnsPath, startedAt: new Date().toISOString(), manuallyStopped: false, restartCount: rec.restartCount + (restarting ? 1 : 0) };
       if (conmonPid !== undefined) next.conmonPid = conmonPid;
@@ -285,13 +296,13 @@ export class ContainerManager {
       delete next.exitCode;
       delete next.finishedAt;
       delete next.oomKilled;
+      delete next.health; // a new run starts its checks afresh
       await this.save(next);
       return next;
     } catch (e) {
       await this.runc.delete(rec.id);
-      if (networkSetUp && this.opts.network) await this.opts.network.tearDownContainer(rec.id).catch(() => undefined);
-      if (managedNetns && this.opts.network && typeof spec.networkMode !== "object") await this.opts.network.removeNetns(rec.id).catch(() => undefined);
-      if (ownNetns && netnsPath) await removePinnedNetns(netnsPath);
+      // The namespace file stays until rm; addresses and ports go unless joiners use them.
+      if (network) await this.net.afterExit({ ...rec, network }).catch(() => undefined);
       await this.unmountRootfs(rec.id);
       throw e;
     }
@@ -333,9 +344,10 @@ export class ContainerManager {
       const code = text !== undefined && text.trim() !== "" ? Number(text.trim()) : -1;
       let oom = await lstat(join(p.persist, "oom")).then(() => true, () => false);
       if (!oom && rec.cgroupDirs && code === 137) oom = (await readCgroupStats(rec.cgroupDirs).catch(() => undefined))?.oomKills ? true : false;
-      await this.cleanupAfterExit(rec);
+      const keptNetwork = await this.cleanupAfterExit(rec);
       const finishedAt = new Date().toISOString();
       const next: ContainerRecord = { ...rec, state: "exited", exitCode: code, oomKilled: oom, finishedAt };
+      if (!keptNetwork) delete next.network;
       delete next.pid;
       delete next.conmonPid;
       if (next.health) next.health = { ...next.health, status: "unhealthy" };
@@ -348,14 +360,37 @@ export class ContainerManager {
     }
   }
 
-  private async cleanupAfterExit(rec: ContainerRecord): Promise<void> {
+  /** After the processes are gone. Returns whether the network attachments stay (running joiners). */
+  private async cleanupAfterExit(rec: ContainerRecord): Promise<boolean> {
     await this.runc.delete(rec.id);
-    if (this.opts.network && typeof rec.spec.networkMode !== "object" && rec.netnsPath && rec.netnsPath !== "host" && rec.netnsPath !== "private" && !rec.netnsPath.startsWith(join(this.layout.run, "netns"))) {
-      await this.opts.network.tearDownContainer(rec.id).catch(() => undefined);
-      await this.opts.network.removeNetns(rec.id).catch(() => undefined);
-    } else if (rec.netnsPath?.startsWith(join(this.layout.run, "netns"))) await removePinnedNetns(rec.netnsPath);
+    const kept = await this.net.afterExit(rec).catch(() => false);
+    const donor = await this.net.donorToRelease(rec).catch(() => undefined);
+    const d = donor ? this.records.get(donor.id) : undefined;
+    if (d) {
+      const next = { ...d };
+      delete next.network;
+      await this.save(next);
+    }
     await this.unmountRootfs(rec.id);
     await rm(containerPaths(this.layout, rec.id).exitFile, { force: true });
+    return kept;
+  }
+
+  /** /etc/hostname, /etc/hosts and /etc/resolv.conf of a container with its own namespace. */
+  private async writeEtcFiles(rec: ContainerRecord, hostname: string, network: ContainerRecord["network"]): Promise<void> {
+    const p = containerPaths(this.layout, rec.id);
+    const spec = rec.spec;
+    const host = spec.networkMode === "host";
+    await writeFile(p.hostname, `${hostname}\n`);
+    const addrs = network?.endpoints.map((e) => e.ipv4Address) ?? [];
+    const hostEtc = host ? await readFile("/etc/hosts", "utf8").catch(() => "") : "";
+    await writeFile(p.hosts, host ? hostEtc : renderHosts({ hostname, addresses: addrs, extraHosts: spec.extraHosts ?? [], entries: network?.hostsEntries ?? [] }));
+    const resolvOpts: Parameters<typeof renderResolvConf>[1] = { hostNetwork: host };
+    const ns = spec.dns ?? network?.nameservers;
+    if (ns?.length) resolvOpts.nameservers = ns;
+    if (spec.dnsSearch) resolvOpts.search = spec.dnsSearch;
+    if (spec.dnsOptions) resolvOpts.options = spec.dnsOptions;
+    await writeFile(p.resolvConf, renderResolvConf(await readFile("/etc/resolv.conf", "utf8").catch(() => ""), resolvOpts));
   }
 
   private scheduleRestart(rec: ContainerRecord): void {
@@ -445,7 +480,7 @@ export class ContainerManager {
   }
 
   /** Changes limits (live when running), restart policy and labels in place. */
-  async update(idOrName: string, change: { resources?: ResourcesSpec; restart?: RestartSpec; labels?: Record<string, string> }): Promise<ContainerRecord> {
+  async update(idOrName: string, change: { resources?: ResourcesSpec; restart?: RestartSpec; labels?: Record<string, string>; networks?: NetworkAttachmentSpec[] }): Promise<ContainerRecord> {
     const rec = this.get(idOrName);
     const spec: ContainerSpec = { ...rec.spec };
     if (change.resources !== undefined) {
@@ -455,9 +490,37 @@ export class ContainerManager {
     if (change.restart !== undefined) spec.restart = change.restart;
     if (change.labels !== undefined) spec.labels = change.labels;
     if (change.resources && (rec.state === "running" || rec.state === "paused")) await this.runc.update(rec.id, runcUpdateFlags(change.resources));
+    let wired: ContainerRecord["network"];
+    if (change.networks !== undefined) {
+      // Attachments change on the live namespace (connect/disconnect), no restart.
+      const r = await this.net.applyNetworks(rec, change.networks);
+      if (r.networks.length > 0) spec.networks = r.networks;
+      else delete spec.networks;
+      wired = r.network;
+    }
     const next = { ...this.get(rec.id), spec };
+    if (wired) next.network = wired;
     await this.save(next);
     return next;
+  }
+
+  /** `network connect`: live when the container runs, recorded for its next start otherwise. */
+  async connectNetwork(idOrName: string, att: NetworkAttachmentSpec): Promise<Endpoint | undefined> {
+    const rec = this.get(idOrName);
+    const name = await this.net.networkName(att.network);
+    if (effectiveNetworks(rec.spec).some((n) => n.network === name))
+      throw runtimeError("Conflict", "NETWORK_ALREADY_CONNECTED", `container '${rec.name}' is already connected to network '${name}'`, "disconnect it first to change its address or aliases");
+    const next = await this.update(rec.id, { networks: withConnected(rec.spec, { ...att, network: name }) });
+    return next.network?.endpoints.find((e) => e.network === name);
+  }
+
+  /** `network disconnect`. */
+  async disconnectNetwork(idOrName: string, network: string): Promise<void> {
+    const rec = this.get(idOrName);
+    const name = await this.net.networkName(network);
+    if (!effectiveNetworks(rec.spec).some((n) => n.network === name))
+      throw runtimeError("NotFound", "NETWORK_NOT_CONNECTED", `container '${rec.name}' is not connected to network '${name}'`, "`infra inspect` shows its networks");
+    await this.update(rec.id, { networks: withDisconnected(rec.spec, name) });
   }
 
   async remove(idOrName: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
@@ -472,8 +535,11 @@ export class ContainerManager {
     }
     guard(rec, "remove");
     await this.cleanupAfterExit(rec);
+    await this.net.release(rec);
     await rm(containerPaths(this.layout, rec.id).dir, { recursive: true, force: true });
     this.records.delete(rec.id);
+    this.health.observe({ ...rec, state: "exited" });
+    await this.housekeeping.afterRemove(rec, this.records.size === 0);
     if (opts.volumes) for (const v of rec.anonymousVolumes) if (this.volumeUsers(v).length === 0) await this.opts.volumes.remove(v, []).catch(() => undefined);
   }
 }

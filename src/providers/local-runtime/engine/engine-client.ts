@@ -33,6 +33,16 @@ export class EngineClient {
   stream(path: string, onItem: (item: unknown) => void): Promise<void> {
     return new Promise((resolve, reject) => {
       const req = request({ socketPath: this.socketPath, method: "GET", path }, (res) => {
+        if ((res.statusCode ?? 500) >= 400) {
+          // An error before streaming began (no such container): one JSON error body.
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            const err = (() => { try { return (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { error?: { category: FailureCategory; code: string; message: string; hint?: string } }).error; } catch { return undefined; } })();
+            reject(new ProviderError(err?.category ?? "Internal", err?.code ?? "INFRA_RUNTIME_BAD_RESPONSE", err?.message ?? `engine answered ${res.statusCode} to GET ${path}`, err?.hint !== undefined ? { hint: err.hint } : {}));
+          });
+          return;
+        }
         let buf = "";
         res.on("data", (c: Buffer) => {
           buf += c.toString("utf8");

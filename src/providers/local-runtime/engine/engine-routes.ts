@@ -2,9 +2,12 @@
  * The engine's JSON API, as a table of routes over the container manager and the stores.
  * Transport-free: the HTTP server maps requests to these handlers.
  */
-import type { ContainerSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from "../../../graph/specs.js";
+import type { ContainerSpec, NetworkAttachmentSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from "../../../graph/specs.js";
+import { isProviderError } from "../../contract.js";
 import type { ContainerManager } from "../container/container-manager.js";
+import { copyContainer, type CopyRequest } from "../container/container-copy.js";
 import { containerLogs, containerStats, containerTop, execCollect, writeExecSpec, type ExecOptions } from "../container/container-ops.js";
+import { effectiveNetworks } from "../container/network-attachments.js";
 import type { ImageStore } from "../image/image-store.js";
 import type { NetworkManager } from "../network/network-types.js";
 import { runtimeError } from "../runtime-error.js";
@@ -15,6 +18,8 @@ export interface EngineContext {
   images: ImageStore;
   volumes: VolumeStore;
   network?: NetworkManager;
+  /** Why networking failed to start (the engine runs on, without it). */
+  networkError?: string;
   startedAt: string;
 }
 
@@ -27,7 +32,8 @@ export interface RouteRequest {
 export type Handler = (ctx: EngineContext, req: RouteRequest) => Promise<unknown>;
 
 function net(ctx: EngineContext): NetworkManager {
-  if (!ctx.network) throw runtimeError("Unavailable", "NETWORK_UNAVAILABLE", "networking is not available in this engine");
+  if (!ctx.network)
+    throw runtimeError("Unavailable", "NETWORK_UNAVAILABLE", ctx.networkError !== undefined ? `networking failed to start in this engine: ${ctx.networkError}` : "networking is not available in this engine");
   return ctx.network;
 }
 
@@ -35,7 +41,10 @@ const b = <T>(r: RouteRequest) => (r.body ?? {}) as T;
 const p = (r: RouteRequest, i = 0) => decodeURIComponent(r.params[i] ?? "");
 
 export const ROUTES: Array<[string, RegExp, Handler]> = [
-  ["GET", /^\/ping$/, async (c) => ({ ok: true, pid: process.pid, startedAt: c.startedAt, rssBytes: process.memoryUsage().rss })],
+  ["GET", /^\/ping$/, async (c) => ({
+    ok: true, pid: process.pid, startedAt: c.startedAt, rssBytes: process.memoryUsage().rss,
+    networking: c.network ? "on" : c.networkError !== undefined ? `failed: ${c.networkError}` : "off",
+  })],
   ["GET", /^\/containers$/, async (c, r) => c.manager.list(r.query.get("all") === "1")],
   ["POST", /^\/containers$/, async (c, r) => c.manager.create(b<ContainerSpec>(r))],
   ["GET", /^\/containers\/([^/]+)$/, async (c, r) => c.manager.get(p(r))],
@@ -49,7 +58,7 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
   ["POST", /^\/containers\/([^/]+)\/kill$/, async (c, r) => { await c.manager.kill(p(r), r.query.get("signal") ?? "SIGKILL"); return {}; }],
   ["POST", /^\/containers\/([^/]+)\/pause$/, async (c, r) => { await c.manager.pause(p(r)); return {}; }],
   ["POST", /^\/containers\/([^/]+)\/unpause$/, async (c, r) => { await c.manager.unpause(p(r)); return {}; }],
-  ["POST", /^\/containers\/([^/]+)\/update$/, async (c, r) => c.manager.update(p(r), b<{ resources?: ResourcesSpec; restart?: RestartSpec; labels?: Record<string, string> }>(r))],
+  ["POST", /^\/containers\/([^/]+)\/update$/, async (c, r) => c.manager.update(p(r), b<{ resources?: ResourcesSpec; restart?: RestartSpec; labels?: Record<string, string>; networks?: NetworkAttachmentSpec[] }>(r))],
   ["POST", /^\/containers\/([^/]+)\/wait$/, async (c, r) => {
     const rec = c.manager.get(p(r));
     await c.manager.waitExit(rec.id, r.query.has("timeoutMs") ? Number(r.query.get("timeoutMs")) : Infinity);
@@ -61,6 +70,12 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
     return { argv: c.manager.runc.execArgv(rec.id, file) };
   }],
   ["GET", /^\/containers\/([^/]+)\/logs$/, async (c, r) => containerLogs(c.manager, p(r), logQuery(r.query))],
+  ["POST", /^\/containers\/([^/]+)\/copy$/, async (c, r) => copyContainer(c.manager, p(r), b<CopyRequest>(r))],
+  // compose's service_healthy polls this; "none" when the container has no check.
+  ["GET", /^\/containers\/([^/]+)\/health$/, async (c, r) => {
+    const rec = c.manager.get(p(r));
+    return { id: rec.id, state: rec.state, status: rec.health?.status ?? "none", failingStreak: rec.health?.failingStreak ?? 0, log: rec.health?.log ?? [] };
+  }],
   ["GET", /^\/containers\/([^/]+)\/stats$/, async (c, r) => containerStats(c.manager, p(r))],
   ["GET", /^\/containers\/([^/]+)\/top$/, async (c, r) => ({ text: await containerTop(c.manager, p(r)) })],
   ["GET", /^\/images$/, async (c) => c.images.list()],
@@ -82,6 +97,22 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
   ["DELETE", /^\/volumes\/([^/]+)$/, async (c, r) => { await c.volumes.remove(p(r), c.manager.volumeUsers(p(r))); return {}; }],
   ["GET", /^\/networks$/, async (c) => net(c).listNetworks()],
   ["POST", /^\/networks$/, async (c, r) => net(c).createNetwork(b<NetworkSpec>(r))],
+  ["POST", /^\/networks\/prune$/, async (c) => ({ removed: await pruneNetworks(c) })],
+  ["POST", /^\/networks\/([^/]+)\/connect$/, async (c, r) => {
+    const body = b<{ container?: string; aliases?: string[]; ipv4Address?: string; macAddress?: string }>(r);
+    net(c);
+    const ep = await c.manager.connectNetwork(mustContainer(body.container), {
+      network: p(r), aliases: body.aliases ?? [],
+      ...(body.ipv4Address ? { ipv4Address: body.ipv4Address } : {}), ...(body.macAddress ? { macAddress: body.macAddress } : {}),
+    });
+    // A stopped container is attached when it starts: no interface yet.
+    return ep ?? { network: p(r), ifname: "", ipv4Address: "", prefixLength: 0, gateway: "", macAddress: "", aliases: body.aliases ?? [] };
+  }],
+  ["POST", /^\/networks\/([^/]+)\/disconnect$/, async (c, r) => {
+    net(c);
+    await c.manager.disconnectNetwork(mustContainer(b<{ container?: string }>(r).container), p(r));
+    return {};
+  }],
   ["GET", /^\/networks\/([^/]+)$/, async (c, r) => {
     const n = await net(c).inspectNetwork(p(r));
     if (!n) throw runtimeError("NotFound", "NETWORK_NOT_FOUND", `no such network: ${p(r)}`);
@@ -89,6 +120,31 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
   }],
   ["DELETE", /^\/networks\/([^/]+)$/, async (c, r) => { await net(c).removeNetwork(p(r)); return {}; }],
 ];
+
+function mustContainer(v: string | undefined): string {
+  if (typeof v !== "string" || v === "") throw runtimeError("Invalid", "BAD_REQUEST", "the request names no container", "send {\"container\": NAME}");
+  return v;
+}
+
+/** Removes user networks no container refers to (running or not: a stopped one still needs its networks). */
+async function pruneNetworks(c: EngineContext): Promise<string[]> {
+  const n = net(c);
+  const used = new Set(c.manager.list(true).filter((r) => (r.spec.networkMode ?? "bridge") === "bridge").flatMap((r) => effectiveNetworks(r.spec).map((a) => a.network)));
+  const removed: string[] = [];
+  for (const rec of await n.listNetworks()) {
+    if (PREDEFINED_NETWORKS.includes(rec.name) || used.has(rec.name) || used.has(rec.id)) continue;
+    try {
+      await n.removeNetwork(rec.id);
+      removed.push(rec.name);
+    } catch (e) {
+      // Attached since we looked: it stays, as prune promises.
+      if (!(isProviderError(e) && e.category === "Conflict")) throw e;
+    }
+  }
+  return removed;
+}
+
+const PREDEFINED_NETWORKS = ["bridge", "host", "none"];
 
 export function logQuery(q: URLSearchParams): { tail?: number; since?: string } {
   const out: { tail?: number; since?: string } = {};

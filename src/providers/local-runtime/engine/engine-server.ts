@@ -6,12 +6,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { isProviderError } from "../../contract.js";
 import { ContainerManager } from "../container/container-manager.js";
-import { containerLogs } from "../container/container-ops.js";
+import { followContainerLogs } from "../container/log-follow.js";
+import type { Duplex } from "node:stream";
+import { handleAttachUpgrade } from "./engine-attach.js";
 import { hostHardLimits } from "../host/rlimits.js";
 import { ImageStore } from "../image/image-store.js";
 import { resolveLayout, type Layout, type LayoutOptions } from "../layout.js";
 import type { NetworkManager } from "../network/network-types.js";
+import { runtimeError } from "../runtime-error.js";
 import { VolumeStore } from "../volume/volume-store.js";
+import { EngineClient } from "./engine-client.js";
+import { type EngineNetwork, type EngineNetworkOptions, networkOptionsFromEnv, networkingOff, openEngineNetwork, reconcileOf } from "./engine-network.js";
 import { ROUTES, logQuery, type EngineContext } from "./engine-routes.js";
 
 const STATUS: Record<string, number> = { NotFound: 404, AlreadyExists: 409, Conflict: 409, Invalid: 400, Unavailable: 503, Internal: 500 };
@@ -36,50 +41,74 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(data);
 }
 
-/** Streams log lines as NDJSON until the container stops (logs -f). */
+/** Streams log lines as NDJSON until the container stops (logs -f), across log rotations. */
 async function followLogs(ctx: EngineContext, id: string, q: URLSearchParams, res: ServerResponse): Promise<void> {
+  ctx.manager.get(id);
   res.writeHead(200, { "content-type": "application/x-ndjson" });
-  let sent = 0;
-  let first = true;
   let closed = false;
   res.on("close", () => { closed = true; });
-  while (!closed) {
-    const all = await containerLogs(ctx.manager, id, first ? {} : {});
-    const initial = first ? await containerLogs(ctx.manager, id, logQuery(q)) : [];
-    if (first) { for (const l of initial) res.write(JSON.stringify(l) + "\n"); sent = all.length; first = false; }
-    else { for (const l of all.slice(sent)) res.write(JSON.stringify(l) + "\n"); sent = all.length; }
-    const rec = ctx.manager.find(id);
-    if (!rec || (rec.state !== "running" && rec.state !== "paused")) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await followContainerLogs(ctx.manager, id, logQuery(q), (l) => res.write(JSON.stringify(l) + "\n"), () => closed);
   res.end();
 }
 
-async function loadNetworkManager(layout: Layout): Promise<NetworkManager | undefined> {
+/** Two engines on one root would fight over containers, bridges and the DNS ports. */
+async function refuseSecondEngine(layout: Layout): Promise<void> {
+  const other = await new EngineClient(layout.engineSocket).call<{ pid: number }>("GET", "/ping", undefined, 2000).catch(() => undefined);
+  if (other)
+    throw runtimeError("AlreadyExists", "ENGINE_RUNNING", `an engine already serves ${layout.engineSocket} (pid ${other.pid})`, "use it, or stop it first");
+}
+
+/** Listens on the socket; a socket file left by a dead engine is replaced, a live engine's is not. */
+async function listenOnce(server: Server, layout: Layout): Promise<void> {
+  const listen = () => new Promise<void>((resolve, reject) => {
+    const onError = (e: Error) => reject(e);
+    server.once("error", onError);
+    server.listen(layout.engineSocket, () => { server.off("error", onError); resolve(); });
+  });
   try {
-    const modPath = "../network/network-manager.js";
-    const mod = (await import(modPath)) as { createNetworkManager?: (o: { root: string; run: string }) => Promise<NetworkManager> };
-    if (!mod.createNetworkManager) return undefined;
-    const nm = await mod.createNetworkManager({ root: layout.root, run: layout.run });
-    await nm.init();
-    return nm;
-  } catch {
-    return undefined;
+    await listen();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
+    await refuseSecondEngine(layout);
+    await rm(layout.engineSocket, { force: true });
+    await listen();
   }
 }
 
-export async function startEngine(opts: LayoutOptions & { network?: NetworkManager | false } = {}): Promise<RunningEngine> {
+export interface StartEngineOptions extends LayoutOptions {
+  /** A NetworkManager to use, or false for none; default: the local one (unless INFRA_ENGINE_NETWORK=off). */
+  network?: NetworkManager | false;
+  /** Names and pool of the local NetworkManager; default from INFRA_NET_PREFIX / INFRA_NET_TABLE / INFRA_NET_POOL. */
+  networkOptions?: EngineNetworkOptions;
+}
+
+export async function startEngine(opts: StartEngineOptions = {}): Promise<RunningEngine> {
   const layout = resolveLayout(opts);
   await mkdir(layout.run, { recursive: true, mode: 0o700 });
+  await refuseSecondEngine(layout);
   const images = new ImageStore(layout);
   await images.init();
   const volumes = new VolumeStore(layout.volumesDir);
   // INFRA_ENGINE_NETWORK=off: an engine without networking (tests that must not touch host bridges).
-  const off = opts.network === false || process.env.INFRA_ENGINE_NETWORK === "off";
-  const network = off || opts.network === false ? undefined : opts.network ?? (await loadNetworkManager(layout));
-  const manager = new ContainerManager({ layout, images, volumes, hostHardLimits: hostHardLimits(), ...(network ? { network } : {}) });
+  const net: EngineNetwork = networkingOff(opts.network, process.env) ? {}
+    : opts.network ? { network: opts.network }
+    : await openEngineNetwork(layout, { ...networkOptionsFromEnv(process.env), ...opts.networkOptions });
+  const network = net.network;
+  const manager = new ContainerManager({
+    layout, images, volumes, hostHardLimits: hostHardLimits(),
+    ...(network ? { network } : {}), ...(net.error !== undefined ? { networkError: net.error } : {}),
+  });
   await manager.init({ boot: true });
-  const ctx: EngineContext = { manager, images, volumes, startedAt: new Date().toISOString(), ...(network ? { network } : {}) };
+  // Network state of containers that are gone (removed while no engine ran, or a crash) is dropped.
+  const reconcile = network ? reconcileOf(network) : undefined;
+  if (network && reconcile) {
+    await reconcile(manager.list(true).map((r) => r.id)).catch(() => undefined);
+    for (const r of manager.list(true)) if (r.state !== "running" && r.state !== "paused" && !r.network) await network.tearDownContainer(r.id).catch(() => undefined);
+  }
+  const ctx: EngineContext = {
+    manager, images, volumes, startedAt: new Date().toISOString(),
+    ...(network ? { network } : {}), ...(net.error !== undefined ? { networkError: net.error } : {}),
+  };
   const server = createServer((req, res) => {
     void (async () => {
       try {
@@ -101,10 +130,18 @@ export async function startEngine(opts: LayoutOptions & { network?: NetworkManag
       }
     })();
   });
-  await rm(layout.engineSocket, { force: true });
+  // run -i / -it: attach sessions over an upgraded connection (engine-attach.ts).
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex) => void handleAttachUpgrade(ctx, req, socket));
   const oldMask = process.umask(0o177);
-  await new Promise<void>((resolve, reject) => { server.once("error", reject); server.listen(layout.engineSocket, resolve); });
-  process.umask(oldMask);
+  try {
+    await listenOnce(server, layout);
+  } catch (e) {
+    await manager.close();
+    await network?.close();
+    throw e;
+  } finally {
+    process.umask(oldMask);
+  }
   await chmod(layout.engineSocket, 0o600);
   await writeFile(layout.enginePidFile, String(process.pid));
   return {

@@ -3,7 +3,8 @@
  * with `engine`, detached, and we wait until it answers.
  */
 import { spawn } from "node:child_process";
-import { mkdir, open } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { mkdir, open, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { resolveLayout, type LayoutOptions } from "../layout.js";
@@ -24,10 +25,33 @@ export function defaultEngineEntry(): string {
   return fileURLToPath(new URL("../../../cli/main.js", import.meta.url));
 }
 
+/** True when the engine of the pid file answered after all; false when it is gone (or never was). */
+async function waitForOldEngine(pidFile: string, client: EngineClient, timeoutMs: number): Promise<boolean> {
+  const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end && alive(pid)) {
+    if (await client.ping()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+/** The pid still runs an engine (a recycled pid of another program does not count). */
+function alive(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("engine");
+  } catch {
+    return false;
+  }
+}
+
 export async function ensureEngine(opts: EnsureEngineOptions = {}): Promise<EngineClient> {
   const layout = resolveLayout(opts);
   const client = new EngineClient(layout.engineSocket);
   if (await client.ping()) return client;
+  // An engine that is shutting down still holds its bridges' DNS ports: let it finish first.
+  if (await waitForOldEngine(layout.enginePidFile, client, opts.timeoutMs ?? 15000)) return client;
   await mkdir(layout.run, { recursive: true, mode: 0o700 });
   const log = await open(join(layout.run, "engine.log"), "a", 0o600);
   const entry = opts.entry ?? defaultEngineEntry();
