@@ -1,6 +1,6 @@
 import t from "tap";
 import { upperEntriesToLayer } from "../../src/providers/local-runtime/build/layer-diff.js";
-import { isIgnored, parseDockerignore } from "../../src/providers/local-runtime/build/dockerignore-matcher.js";
+import { isIgnored, parseDockerignore } from "../../src/graph/dockerignore.js";
 import { planCopy } from "../../src/providers/local-runtime/build/copy-plan.js";
 import type { SourceEntry, SourceTree } from "../../src/providers/local-runtime/build/copy-sources.js";
 import { matchSources } from "../../src/providers/local-runtime/build/copy-sources.js";

@@ -1,6 +1,6 @@
 import t from "tap";
 import { codeFrame } from "../../src/dsl/loader/code-frame.js";
-import { isIgnored, parseDockerignore } from "../../src/dsl/loader/dockerignore.js";
+import { isIgnored, parseDockerignore } from "../../src/graph/dockerignore.js";
 import { parseEnvFile } from "../../src/dsl/loader/env-file.js";
 import { parseTmpfsString, parseVolumeString } from "../../src/dsl/parse/mount.js";
 import { parsePort } from "../../src/dsl/parse/port.js";

@@ -9,7 +9,7 @@ import { errorDiag, warningDiag, type Diagnostic } from "../../diag/diagnostic.j
 import type { StackGraph } from "../../graph/resource.js";
 import { canonicalJson, type Value, type ValueObject } from "../../graph/value.js";
 import type { HostInputs } from "../synth.js";
-import { isIgnored, parseDockerignore } from "./dockerignore.js";
+import { contextIgnoreRules, isIgnored, mayReinclude } from "../../graph/dockerignore.js";
 import { parseEnvFile } from "./env-file.js";
 
 function isObj(v: Value | undefined): v is ValueObject {
@@ -46,19 +46,19 @@ async function mergeEnvFiles(graph: StackGraph, inputs: HostInputs, dir: string,
 /** Hash of the files a build would send: paths, modes, contents, after `.dockerignore`. */
 export async function hashBuildContext(context: string, dockerfile: string, extra: unknown): Promise<string> {
   const h = createHash("sha256");
-  let rules: ReturnType<typeof parseDockerignore> = [];
-  try {
-    rules = parseDockerignore(await fs.readFile(path.join(context, ".dockerignore"), "utf8"));
-  } catch {
-    // no .dockerignore: everything counts
-  }
+  // No .dockerignore: everything counts (but infra's own state folder).
+  const rules = contextIgnoreRules(await fs.readFile(path.join(context, ".dockerignore"), "utf8").catch(() => ""));
   const walk = async (rel: string): Promise<void> => {
     const entries = await fs.readdir(path.join(context, rel), { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const r = rel === "" ? e.name : `${rel}/${e.name}`;
-      if (isIgnored(rules, r)) continue;
       const abs = path.join(context, r);
+      if (isIgnored(rules, r)) {
+        // An ignored directory is still walked when a `!` rule may bring something below it back.
+        if (e.isDirectory() && mayReinclude(rules, r)) await walk(r);
+        continue;
+      }
       if (e.isDirectory()) {
         h.update(`d ${r}\n`);
         await walk(r);

@@ -20,7 +20,7 @@ import { BuildCache, stepKey, type CacheEntry } from "./build-cache.js";
 import type { BuildImageOptions, BuildProgress, BuildResult, StageState } from "./build-types.js";
 import { prepareCopy, type FromRoot } from "./copy-step.js";
 import { walkTree, type SourceTree } from "./copy-sources.js";
-import { isIgnored, mayReinclude, parseDockerignore } from "./dockerignore-matcher.js";
+import { contextIgnoreRules, isIgnored, mayReinclude } from "../../../graph/dockerignore.js";
 import { parseDockerfile } from "./dockerfile-parser.js";
 import type { DockerfileInstruction } from "./dockerfile-types.js";
 import { applyConfigInstruction, commandArgv, CONFIG_ONLY, DEFAULT_SHELL, flagValue, type BuildRuntimeConfig } from "./image-config-update.js";
@@ -250,7 +250,7 @@ class Builder {
   }
 
   private async walkContext(): Promise<SourceTree> {
-    const rules = parseDockerignore(await readFile(join(this.opts.contextDir, ".dockerignore"), "utf8").catch(() => ""));
+    const rules = contextIgnoreRules(await readFile(join(this.opts.contextDir, ".dockerignore"), "utf8").catch(() => ""));
     return walkTree(this.opts.contextDir, "", (rel, isDir) => (!isIgnored(rules, rel) ? "keep" : isDir && mayReinclude(rules, rel) ? "descend" : "skip"));
   }
 

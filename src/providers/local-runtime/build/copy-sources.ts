@@ -5,7 +5,7 @@
  */
 import { lstat, readdir, readlink } from "node:fs/promises";
 import { join, posix } from "node:path";
-import { globRegex } from "./dockerignore-matcher.js";
+import { globRegex } from "../../../graph/dockerignore.js";
 
 export interface SourceEntry {
   /** Slash-separated path relative to the tree's root; "" for the root itself. */

@@ -3,7 +3,8 @@
  * and matched against the slash-separated path relative to the context; `*`, `?` and `[...]`
  * stay inside one segment, `**` spans any number of segments; a path is excluded when it or
  * one of its parent directories matches; the last matching pattern wins, and `!` re-includes.
- * Pure.
+ * Pure. Shared by the loader (which hashes a build context to plan rebuilds) and the builder
+ * (which reads it), so both see exactly the same files.
  */
 import { posix } from "node:path";
 
@@ -45,6 +46,14 @@ export function globRegex(pattern: string): RegExp {
     else re += segmentRegex(s) + (last ? "" : "/");
   });
   return new RegExp(`^${re}$`);
+}
+
+/** infra's own state folder is never part of a build context: apply writes it, so it would change every time. */
+export const ALWAYS_IGNORED = ".infra";
+
+/** The rules of a context's `.dockerignore`, with infra's state folder always excluded. */
+export function contextIgnoreRules(dockerignoreText: string): IgnoreRule[] {
+  return [...parseDockerignore(dockerignoreText), { pattern: ALWAYS_IGNORED, negate: false, re: globRegex(ALWAYS_IGNORED) }];
 }
 
 export function parseDockerignore(text: string): IgnoreRule[] {
