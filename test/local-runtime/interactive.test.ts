@@ -107,7 +107,7 @@ t.test("CLI: health flags, /health, ps and inspect show the status; wait prints 
   t.equal(ins.code, 0, ins.out);
   t.match(JSON.parse(ins.out), { health: { status: "healthy", failingStreak: 0 } });
   const logs = await cli(["logs", "--tail", "1", "-t", "hc"]);
-  t.match(logs.out, /^\d{4}-\d\d-\d\dT[\d:.]+Z two\n$/, "--tail 1 with -t");
+  t.match(logs.out, /^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d) two\n$/, "--tail 1 with -t");
   const hostFile = join(dir, "cp-in.txt");
   await (await import("node:fs/promises")).writeFile(hostFile, "via-cli\n");
   t.equal((await cli(["cp", hostFile, "hc:/tmp/"])).code, 0);
