@@ -87,7 +87,7 @@ t.test("webapp: published port, env reference, in-place update, replace, destroy
 
   const web = await rec("webapp-web");
   t.equal(web.spec.env?.DB_ADDR, `${dbIp}:5432`, "the web container's env holds the db's address");
-  const env = await e.cli(["exec", "webapp-web", "printenv", "DB_ADDR"]);
+  const env = await e.cli(["exec", "webapp-web", "sh", "-c", "echo $DB_ADDR"]);
   t.equal(env.stdout.trim(), `${dbIp}:5432`);
   const talk = await e.cli(["exec", "webapp-web", "sh", "-c", "cat /etc/resolv.conf; timeout 5 nc webapp-db 5432 </dev/null"]);
   t.match(talk.stdout, /nameserver 10\.214\.\d+\.1\n/, "resolv.conf points at the embedded DNS on the network's gateway");

@@ -68,11 +68,14 @@ t.test("engine: a check that flips starting → healthy → unhealthy, timeouts,
   await m.stop(c.id, 1);
   t.same(m.health.active().includes(c.id), false, "no timer for a stopped container");
 
-  const slow = await m.create({ name: "slow", image: "busybox", networkMode: "none", command: ["sleep", "300"], healthcheck: { test: ["CMD", "sleep", "5"], intervalMs: 200, timeoutMs: 300, retries: 1 } });
+  const slow = await m.create({ name: "slow", image: "busybox", networkMode: "none", command: ["sleep", "300"], healthcheck: { test: ["CMD-SHELL", "trap '' TERM; sleep 5"], intervalMs: 200, timeoutMs: 300, retries: 1 } });
   await m.start(slow.id);
   t.ok(await waitFor(() => m.get(slow.id).health?.status === "unhealthy", 8000), "a probe past its timeout fails");
   t.same(m.get(slow.id).health!.log[0]!.exitCode, -1);
   t.match(m.get(slow.id).health!.log[0]!.output, /exceeded timeout/);
+  const first = m.get(slow.id).health!.log[0]!;
+  t.ok(Date.parse(first.end) - Date.parse(first.start) < 2000, "a probe that ignores SIGTERM is killed at its timeout");
+  t.ok(await waitFor(() => m.get(slow.id).health!.log.length >= 2, 3000), "and the next probe runs");
   await m.remove(slow.id, { force: true });
   t.same(m.health.active(), [], "no timers left");
 

@@ -20,7 +20,10 @@ t.before(async () => {
   engine = await startEngine({ root: join(dir, "root"), run: join(dir, "run"), network: false });
   env = { ...process.env, INFRA_ROOT: engine.layout.root, INFRA_RUN: engine.layout.run, INFRA_ENGINE_NETWORK: "off", NO_COLOR: "1" };
 });
+const children = new Set<import("node:child_process").ChildProcess>();
 t.teardown(async () => {
+  // A CLI still running (a failed test) must not outlive the engine and start one of its own.
+  for (const c of children) c.kill("SIGKILL");
   for (const c of engine.ctx.manager.list(true)) await engine.ctx.manager.remove(c.id, { force: true }).catch(() => undefined);
   await engine.close();
   const ls = await runCommand("runc", ["--root", engine.layout.runcRoot, "list", "-q"]);
@@ -38,6 +41,7 @@ function cli(args: string[], o: { pty?: boolean; input?: string; waitFor?: RegEx
   const child = o.pty
     ? spawn("script", ["-qec", `${o.stty ? `stty ${o.stty}; ` : ""}${quoted}`, "/dev/null"], { env, stdio: ["pipe", "pipe", "pipe"] })
     : spawn(argv[0]!, argv.slice(1), { env, stdio: ["pipe", "pipe", "pipe"] });
+  children.add(child);
   let out = "";
   let sent = false;
   const maybeSend = () => {
@@ -51,7 +55,7 @@ function cli(args: string[], o: { pty?: boolean; input?: string; waitFor?: RegEx
   child.stderr.on("data", (d: Buffer) => { out += d.toString(); });
   if (!o.waitFor) maybeSend();
   const timer = setTimeout(() => child.kill("SIGKILL"), 40000);
-  return new Promise((resolve) => child.on("close", (code) => { clearTimeout(timer); child.stdin.destroy(); resolve({ code, out }); }));
+  return new Promise((resolve) => child.on("close", (code) => { clearTimeout(timer); children.delete(child); child.stdin.destroy(); resolve({ code, out }); }));
 }
 
 t.test("attach protocol frames round-trip, split anywhere", async (t) => {
@@ -66,6 +70,8 @@ t.test("run -i: piped stdin reaches the container, EOF closes it, the exit code 
   t.equal(r.code, 4, r.out);
   t.equal(r.out.replace(/\r/g, ""), "got-hello\nworld\nto-stderr\n");
   t.same(engine.ctx.manager.list(true), [], "--rm removed it");
+  const fg = await cli(["run", "--rm", "--network", "none", "busybox", "sh", "-c", "echo out; echo err >&2; exit 6"]);
+  t.same([fg.code, fg.out.split("\n").sort().join(",")], [6, ",err,out"], "plain foreground run still streams its log and exit code");
 });
 
 t.test("run -it: a real terminal inside, window size passed on, input typed, exit code back", async (t) => {
