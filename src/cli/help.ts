@@ -1,8 +1,8 @@
 import type { Command } from "./command.js";
 
 /** The command whose name (or alias) is the longest prefix of `words`. */
-export function findCommand(commands: readonly Command[], words: readonly string[]): { command: Command; words: number } | undefined {
-  let best: { command: Command; words: number } | undefined;
+export function findCommand<C extends Pick<Command, "name" | "aliases">>(commands: readonly C[], words: readonly string[]): { command: C; words: number } | undefined {
+  let best: { command: C; words: number } | undefined;
   for (const c of commands) {
     for (const name of [c.name, ...(c.aliases ?? [])]) {
       if (name.length <= words.length && name.every((w, i) => words[i] === w) && (best === undefined || name.length > best.words)) {
@@ -26,7 +26,8 @@ ${lines.join("\n")}
 
 Global flags:
   -C DIR          run as if started in DIR
-  -f FILE         the stack file (default: infra.ts)
+  -f FILE         the stack file (default: infra.ts, else compose.yaml or docker-compose.yml);
+                  repeat it to merge compose files
   -p NAME         the stack name (default: the stack file's directory name)
   --no-color      no colour, even on a terminal (NO_COLOR is respected too)
   --version       print the version

@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 import { InfraError, isInfraError } from "../diag/infra-error.js";
 import { isProviderError } from "../providers/contract.js";
 import type { Command, CommandIO } from "./command.js";
-import { COMMANDS } from "./commands/index.js";
+import { COMMANDS, loadAllCommands, loadCommand } from "./commands/index.js";
 import { findCommand, renderCommandHelp, renderHelp } from "./help.js";
 import { infraVersion } from "./infra-version.js";
 import { printDiagnostics } from "./print-diagnostics.js";
@@ -49,7 +49,7 @@ async function dispatch(argv: string[], io: CommandIO): Promise<number> {
         return 0;
       case "-h":
       case "--help":
-        io.stdout.write(renderHelp(COMMANDS));
+        io.stdout.write(renderHelp(await loadAllCommands()));
         return 0;
       case "--no-color":
         io.color = false;
@@ -74,26 +74,27 @@ async function dispatch(argv: string[], io: CommandIO): Promise<number> {
   if (rest.length === 0 || rest[0] === "help") {
     const words = rest.slice(1);
     if (words.length === 0) {
-      io.stdout.write(renderHelp(COMMANDS));
+      io.stdout.write(renderHelp(await loadAllCommands()));
       return rest.length === 0 ? 1 : 0;
     }
     const found = findCommand(COMMANDS, words);
     if (found === undefined) throw unknownCommand(words);
-    io.stdout.write(renderCommandHelp(found.command));
+    io.stdout.write(renderCommandHelp(await loadCommand(found.command)));
     return 0;
   }
   const found = findCommand(COMMANDS, rest);
   if (found === undefined) throw unknownCommand(rest);
   const args = rest.slice(found.words);
+  const command = await loadCommand(found.command);
   if (args.includes("-h") || args.includes("--help")) {
-    io.stdout.write(renderCommandHelp(found.command));
+    io.stdout.write(renderCommandHelp(command));
     return 0;
   }
-  return found.command.run(args, io);
+  return command.run(args, io);
 }
 
 function unknownCommand(words: string[]): InfraError {
-  const group = COMMANDS.filter((c: Command) => c.name[0] === words[0] && c.name.length > 1);
+  const group = COMMANDS.filter((c) => c.name[0] === words[0] && c.name.length > 1);
   if (group.length > 0) {
     return new InfraError("INFRA_CLI_UNKNOWN_COMMAND", `"infra ${words.join(" ")}" is not a command`, {
       hint: `"infra ${words[0]}" takes one of: ${group.map((c) => c.name.slice(1).join(" ")).join(", ")}.`,

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { createRequire } from "node:module";
 import { composeFileIn, isComposeFile } from "../compose/find-compose-file.js";
 import { pickProjectName } from "../compose/project-name.js";
 import { InfraError } from "../diag/infra-error.js";
@@ -52,6 +52,8 @@ export function stackContext(io: CommandIO): StackContext {
 
 /** The top-level `name:` of the last compose file that sets one, read without interpolation. */
 function composeName(files: string[]): string | undefined {
+  // Loaded here, not at start-up: most commands never read a compose file.
+  const { parse: parseYaml } = createRequire(import.meta.url)("yaml") as typeof import("yaml");
   let name: string | undefined;
   for (const f of files) {
     try {

@@ -160,8 +160,9 @@ export async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);
 }
 
-/** Parses `infra inspect --json` (one record or a list of one). */
-export function inspected<T = Record<string, unknown>>(stdout: string): T {
-  const v = JSON.parse(stdout) as T | T[];
+/** Parses `infra inspect --json` (one record or a list of one); a failed command throws with its stderr. */
+export function inspected<T = Record<string, unknown>>(r: CliResult): T {
+  if (r.code !== 0) throw new Error(`inspect failed (${r.code}): ${r.stderr}`);
+  const v = JSON.parse(r.stdout) as T | T[];
   return (Array.isArray(v) ? v[0] : v) as T;
 }

@@ -39,7 +39,7 @@ t.test("hello: apply, run, plan again, destroy", async (t) => {
   const plan = await e.cli(["-C", stack, "plan", "--detailed-exitcode"]);
   t.equal(plan.code, 0, `no changes after apply:\n${plan.stdout}${plan.stderr}`);
 
-  const rec = inspected<{ id: string }>((await e.cli(["inspect", "--json", "hello-hello"])).stdout);
+  const rec = inspected<{ id: string }>(await e.cli(["inspect", "--json", "hello-hello"]));
   const destroy = await e.cli(["-C", stack, "destroy", "--yes"]);
   t.equal(destroy.code, 0, destroy.stderr);
   t.match(destroy.stdout, /Destroy complete! Resources: 1 destroyed\./);

@@ -29,7 +29,7 @@ t.test("two networks: isolation by name and address, in-place attach, destroy", 
   t.equal(apply.code, 0, apply.stderr);
   t.match(apply.stdout, /Apply complete! Resources: 5 added, 0 changed, 0 destroyed\./);
 
-  const rec = async (n: string) => inspected<Rec>((await e.cli(["inspect", "--json", `two-networks-${n}`])).stdout);
+  const rec = async (n: string) => inspected<Rec>(await e.cli(["inspect", "--json", `two-networks-${n}`]));
   const ip = (r: Rec, net: string) => r.network?.endpoints.find((x) => x.network === net)?.ipv4Address ?? "none";
   const [c1, c2, c3] = [await rec("c1"), await rec("c2"), await rec("c3")];
   t.match(ip(c1, "two-networks_front"), /^172\.31\.10\./);

@@ -68,7 +68,7 @@ t.test("webapp: published port, env reference, in-place update, replace, destroy
     t.ok(text.includes(from), `the stack contains ${from}`);
     await writeFile(file, text.replace(from, to));
   };
-  const rec = async (name: string) => inspected<Rec>((await e.cli(["inspect", "--json", name])).stdout);
+  const rec = async (name: string) => inspected<Rec>(await e.cli(["inspect", "--json", name]));
 
   const apply = await e.cli(["-C", stack, "apply", "--yes"]);
   t.equal(apply.code, 0, apply.stderr);
