@@ -92,6 +92,7 @@ export function composeToModel(p: ComposeProject): { model: StackModel; diagnost
   }
 
   const firstContainer: Record<string, string> = {};
+  const allContainers: Record<string, string[]> = {};
   for (const name of serviceOrder(p)) {
     const s = p.services[name] as ComposeService;
     let image: ModelValue = s.image ?? "";
@@ -104,18 +105,34 @@ export function composeToModel(p: ComposeProject): { model: StackModel; diagnost
     } else if (pull === "always" || pull === "never") {
       image = ref(add({ key: `Image:${name}`, kind: "Image", id: name, props: { name: s.image, pull }, origin: `services.${name}.pull_policy` }, `${name}-image`).key);
     }
-    const deps = [...new Set([...Object.keys(s.depends_on), ...serviceDependencies(p, name)])]
-      .filter((d) => firstContainer[d] !== undefined)
+    // depends_on becomes waitFor (a reference, so an edge too); the other references stay explicit.
+    const deps = serviceDependencies(p, name)
+      .filter((d) => firstContainer[d] !== undefined && s.depends_on[d] === undefined)
       .sort()
       .map((d) => ref(firstContainer[d] as string));
     for (let n = 1; n <= s.replicas; n++) {
       const id = `${name}-${n}`;
       const props = containerProps(p, s, n, image, networkRef, volumeRef, firstContainer, warn);
+      const wait = waitFor(s, allContainers, warn);
+      if (wait.length > 0) props.waitFor = wait;
       const r = add({ key: `Container:${id}`, kind: "Container", id, props, origin: `services.${name}`, ...(deps.length > 0 ? { dependsOn: deps } : {}) }, s.replicas === 1 ? name : id);
       if (n === 1) firstContainer[name] = r.key;
+      (allContainers[name] ??= []).push(r.key);
     }
   }
   return { model: { project: p.name, resources }, diagnostics };
+}
+
+const CONDITION = { service_started: "started", service_healthy: "healthy", service_completed_successfully: "completed_successfully" } as const;
+
+/** depends_on as waitFor: every replica of each dependency, with compose's condition. */
+function waitFor(s: ComposeService, allContainers: Record<string, string[]>, warn: (path: string, summary: string) => void): ModelValue[] {
+  const out: ModelValue[] = [];
+  for (const [dep, d] of Object.entries(s.depends_on).sort(([a], [b]) => a.localeCompare(b))) {
+    if (d.restart === true) warn(`services.${s.name}.depends_on.${dep}.restart`, `restarting ${s.name} when ${dep} is updated is not supported; ignored`);
+    for (const key of allContainers[dep] ?? []) out.push({ container: ref(key), condition: CONDITION[d.condition] });
+  }
+  return out;
 }
 
 function buildProps(s: ComposeService): ModelValue {
@@ -152,11 +169,6 @@ function containerProps(
   if (s.tty !== undefined) o.tty = s.tty;
   if (s.stdin_open !== undefined) o.stdinOpen = s.stdin_open;
   const labels: Record<string, string> = { ...s.labels };
-  const conditions = Object.entries(s.depends_on).filter(([, d]) => d.condition !== "service_started" || d.restart === false);
-  if (conditions.length > 0) {
-    // The engine waits on these before starting the container, as compose does.
-    labels["com.docker.compose.depends_on"] = Object.entries(s.depends_on).map(([d, c]) => `${d}:${c.condition}:${c.restart ?? true}`).join(",");
-  }
   if (Object.keys(labels).length > 0) o.labels = labels;
   if (s.ports.length > 0) {
     if (s.replicas > 1 && s.ports.some((x) => x.published !== undefined)) warn(`${at}.ports`, `a fixed host port cannot be published by ${s.replicas} replicas; only the first publishes it`);

@@ -2,7 +2,7 @@
  * What a Container accepts: everything `docker run` and compose offer, in friendly forms that
  * synth normalises into `ContainerSpec` (src/graph/specs.ts).
  */
-import type { Protocol, RestartPolicyName } from "../graph/specs.js";
+import type { Protocol, RestartPolicyName, WaitCondition } from "../graph/specs.js";
 import type { Container } from "./container.js";
 import type { Image } from "./image.js";
 import type { Network } from "./network.js";
@@ -69,6 +69,14 @@ export interface TmpfsMount {
 }
 
 export type LinkInput = Container | string | { container: Container | string; alias?: string };
+/**
+ * Start only once another container is `started` (running, or ran), `healthy` (its health check
+ * passes), or `completed_successfully` (exited 0): compose's `depends_on` conditions.
+ */
+export interface WaitForInput {
+  container: Container | string;
+  condition: WaitCondition;
+}
 export type VolumesFromInput = Container | string | { container: Container | string; readOnly?: boolean };
 
 export type RestartInput = RestartPolicyName | `on-failure:${number}` | { policy: RestartPolicyName; maxRetries?: number };
@@ -156,4 +164,6 @@ export interface ContainerProps {
   dnsOptions?: string[];
   devices?: DeviceInput[];
   logging?: { maxSize?: Size; maxFiles?: number };
+  /** Containers to wait for before this one starts (also an ordering dependency). */
+  waitFor?: WaitForInput[];
 }

@@ -144,6 +144,18 @@ export interface ContainerSpec {
   dnsOptions?: string[];
   devices?: DeviceSpec[];
   logging?: LoggingSpec;
+  /**
+   * Containers (engine names) this one waits for before it starts, and until what: compose's
+   * `depends_on` conditions. Known to the provider only; changing it never restarts anything.
+   */
+  waitFor?: WaitForSpec[];
+}
+
+export type WaitCondition = "started" | "healthy" | "completed_successfully";
+
+export interface WaitForSpec {
+  container: string;
+  condition: WaitCondition;
 }
 
 export interface ContainerOutputs {

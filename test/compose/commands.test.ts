@@ -59,7 +59,7 @@ t.test("import compose writes infra.ts and refuses to overwrite it", async (t) =
   t.ok(existsSync(out));
   const text = readFileSync(out, "utf8");
   t.match(text, /const db = new Container\(stack, "db-1", \{/);
-  t.match(text, /new Container\(stack, "web-1", \{[\s\S]*\}, \{ dependsOn: \[db\] \}\);/);
+  t.match(text, /new Container\(stack, "web-1", \{[\s\S]*waitFor: \[\{ container: db, condition: "started" \}\],\n\s*\}\);/);
   t.match(a.out(), /Wrote .*infra\.ts \(3 resources\)/);
   await t.rejects(importComposeCommand.run(["docker-compose.yml", "-o", "infra.ts"], io(dir).io), { code: "INFRA_COMPOSE_OUTPUT_EXISTS" });
   t.equal(await importComposeCommand.run(["docker-compose.yml", "-o", "infra.ts", "--force"], io(dir).io), 0);

@@ -35,7 +35,8 @@ t.test("examples/compose-classic", async (t) => {
   ]);
   t.same(web.props.env, { APP_MODE: "production", DB_HOST: "db" }, "from the env_file");
   t.same(web.props.command, ["httpd", "-f", "-p", "80", "-h", "/www"]);
-  t.same(web.options.dependsOn, ["container.database-1"]);
+  t.same(web.props.waitFor, [{ container: nameRef("container.database-1"), condition: "started" }], "depends_on is a wait, by reference");
+  t.equal(web.options.dependsOn, undefined, "no explicit dependsOn: the references are the edges");
   t.same(web.dependencies, ["container.database-1", "network.default"]);
   t.same(db.props.mounts, [{ type: "volume", source: nameRef("volume.dbdata"), target: "/var/lib/db" }]);
   t.same(db.props.env, { DB_NAME: "app" });
@@ -92,13 +93,19 @@ t.test("replicas, external networks, static addresses and network modes", async 
 
 t.test("every key of the all-keys fixture reaches the container spec", async (t) => {
   const dir = join(FIXTURES, "all-keys");
-  const { graph } = await loadComposeStack({ files: ["compose.yaml"], cwd: dir, env: { FROM_SHELL: "shell" } });
+  const { graph, diagnostics } = await loadComposeStack({ files: ["compose.yaml"], cwd: dir, env: { FROM_SHELL: "shell" } });
+  t.ok(diagnostics.some((d) => d.code === "INFRA_COMPOSE_UNSUPPORTED" && d.summary.startsWith("services.app.depends_on.db.restart:")), "depends_on restart: true is a warning, not silently dropped");
   const image = nodeOf(graph, "image.app");
   t.match(image.props, { name: "localhost/kitchen-app:1", pull: "never", build: { context: join(dir, "app"), dockerfile: "Dockerfile.app", args: { VERSION: "2.0" }, target: "runtime" } });
   const app = nodeOf(graph, "container.app-1");
   t.same(app.props.image, { $ref: { address: "image.app", attr: "id" } });
-  t.same(app.options.dependsOn, ["container.db-1", "container.worker-1"]);
-  t.match(app.props.labels, { "com.docker.compose.depends_on": "db:service_healthy:true,worker:service_started:true", "com.example.tier": "api" });
+  t.same(app.props.waitFor, [
+    { container: nameRef("container.db-1"), condition: "healthy" },
+    { container: nameRef("container.worker-1"), condition: "started" },
+    { container: nameRef("container.worker-2"), condition: "started" },
+  ], "depends_on conditions become waitFor, on every replica");
+  t.equal(app.options.dependsOn, undefined);
+  t.same(app.props.labels, { "com.example.owner": "me", "com.example.tier": "api" }, "no depends_on label workaround");
   t.same(app.props.entrypoint, ["/bin/sh", "-c"]);
   t.same(app.props.ports, [
     { containerPort: 8080, hostPort: 8080, protocol: "tcp" },

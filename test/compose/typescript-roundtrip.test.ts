@@ -40,7 +40,8 @@ t.test("the generated classic stack reads as a person would write it", async (t)
   t.match(text, /const database = new Container\(stack, "database-1", \{/);
   t.match(text, /links: \[\{ container: database, alias: "db" \}\]/);
   t.match(text, /\{ bind: "\.\/webapp", target: "\/www", readOnly: true \}/);
-  t.match(text, /\}, \{ dependsOn: \[database\] \}\);/);
+  t.match(text, /waitFor: \[\{ container: database, condition: "started" \}\]/);
+  t.notMatch(text, /dependsOn/, "the references order the containers");
   // The type check is real: the same file with a wrong prop type is refused.
   const bad = join(dir, "bad.ts");
   writeFileSync(bad, text.replace('image: "busybox"', "image: 42"));

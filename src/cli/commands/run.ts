@@ -1,6 +1,10 @@
 /** `infra run`: create and start a container; in the foreground, stream its output and exit with its code. */
 import { readFileSync } from "node:fs";
+import type { ContainerSpec } from "../../graph/specs.js";
+import { isProviderError, ProviderError, type FailureCategory } from "../../providers/contract.js";
 import type { ContainerRecord } from "../../providers/local-runtime/container/container-record.js";
+import type { EngineClient } from "../../providers/local-runtime/engine/engine-client.js";
+import type { RunEvent } from "../../providers/local-runtime/engine/engine-run.js";
 import type { LogLine } from "../../providers/local-runtime/container/log-file.js";
 import type { Command, CommandIO } from "../command.js";
 import { parseContainerFlags } from "./container-flags.js";
@@ -19,9 +23,15 @@ const USAGE = `Usage: infra run [OPTIONS] IMAGE [COMMAND] [ARG...]
 export async function runContainer(argv: string[], io: CommandIO, startIt: boolean, cmd: string): Promise<number> {
   const { f, spec } = parseContainerFlags(argv, cmd, (p) => readFileSync(p, "utf8"));
   const engine = await engineFor(io.env);
+  const attach = !f.booleans.detach && (f.booleans.interactive === true || f.booleans.tty === true);
+  if (startIt && !attach) {
+    // One request: create, start, output, exit code, removal (an engine from before /run answers 404).
+    const code = await runInOneCall(engine, spec, io, f.booleans.rm === true, f.booleans.detach === true);
+    if (code !== undefined) return code;
+  }
   const rec = await engine.call<ContainerRecord>("POST", "/containers", spec);
   if (!startIt) { io.stdout.write(rec.id + "\n"); return 0; }
-  if (!f.booleans.detach && (f.booleans.interactive || f.booleans.tty)) {
+  if (attach) {
     // -i / -t in the foreground: attach before the container starts, through conmon's attach socket.
     let code: number;
     try {
@@ -38,13 +48,36 @@ export async function runContainer(argv: string[], io: CommandIO, startIt: boole
     throw e;
   }
   if (f.booleans.detach) { io.stdout.write(rec.id + "\n"); return 0; }
-  await engine.stream(`/containers/${rec.id}/logs?follow=1`, (item) => {
-    const l = item as LogLine;
-    (l.stream === "stderr" ? io.stderr : io.stdout).write(l.text + "\n");
-  });
+  await engine.stream(`/containers/${rec.id}/logs?follow=1`, (item) => writeLog(io, item as LogLine));
   const done = await engine.call<ContainerRecord>("POST", `/containers/${rec.id}/wait`);
   if (f.booleans.rm) await engine.call("DELETE", `/containers/${rec.id}?force=1&volumes=1`).catch(() => undefined);
   return done.exitCode ?? 0;
+}
+
+/** `POST /run`; undefined when the engine does not know the route (then the caller takes the steps itself). */
+async function runInOneCall(engine: EngineClient, spec: ContainerSpec, io: CommandIO, rm: boolean, detach: boolean): Promise<number | undefined> {
+  const got: { started?: ContainerRecord; exited?: ContainerRecord; error?: { category: string; code: string; message: string; hint?: string } } = {};
+  try {
+    await engine.stream("/run", (item) => {
+      const e = item as RunEvent;
+      if ("log" in e) writeLog(io, e.log);
+      else if ("started" in e) got.started = e.started;
+      else if ("exited" in e) got.exited = e.exited;
+      else if ("error" in e) got.error = e.error;
+    }, { method: "POST", body: { spec, rm, detach } });
+  } catch (e) {
+    if (isProviderError(e) && e.code === "INFRA_RUNTIME_NO_ROUTE") return undefined;
+    throw e;
+  }
+  const err = got.error;
+  if (err) throw new ProviderError(err.category as FailureCategory, err.code, err.message, err.hint !== undefined ? { hint: err.hint } : {});
+  if (detach && got.started) { io.stdout.write(got.started.id + "\n"); return 0; }
+  if (!got.exited) throw new ProviderError("Unavailable", "INFRA_RUNTIME_RUN_CUT", "the engine ended `run` before the container exited", { hint: "`infra ps -a` shows the container; the engine log may say why" });
+  return got.exited.exitCode ?? 0;
+}
+
+function writeLog(io: CommandIO, l: LogLine): void {
+  (l.stream === "stderr" ? io.stderr : io.stdout).write(l.text + "\n");
 }
 
 export const runCommand: Command = {

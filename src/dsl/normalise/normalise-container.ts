@@ -17,7 +17,7 @@ export const CONTAINER_PROP_KEYS = [
   "image", "name", "command", "entrypoint", "env", "envFiles", "workingDir", "user", "hostname", "domainname", "tty",
   "stdinOpen", "labels", "ports", "network", "networks", "networkMode", "links", "volumes", "tmpfs", "volumesFrom",
   "restart", "healthcheck", "resources", "capAdd", "capDrop", "privileged", "readOnlyRootfs", "noNewPrivileges", "init",
-  "stopSignal", "stopTimeout", "ulimits", "sysctls", "extraHosts", "dns", "dnsSearch", "dnsOptions", "devices", "logging",
+  "stopSignal", "stopTimeout", "ulimits", "sysctls", "extraHosts", "dns", "dnsSearch", "dnsOptions", "devices", "logging", "waitFor",
 ] as const;
 
 /** Same-valued props copied as they are (after reference resolution). */
@@ -197,6 +197,28 @@ function links(ctx: SynthContext, v: ContainerProps["links"]): Value | undefined
   return out;
 }
 
+const WAIT_CONDITIONS: readonly string[] = ["started", "healthy", "completed_successfully"];
+
+function waitFor(ctx: SynthContext, v: ContainerProps["waitFor"]): Value | undefined {
+  if (v === undefined) return undefined;
+  const out: Value[] = [];
+  v.forEach((w, i) => {
+    const attr = `waitFor[${i}]`;
+    if (typeof w !== "object" || w === null || w instanceof Container) {
+      ctx.error("INFRA_VALIDATE_INVALID_VALUE", `${attr} is not { container, condition }`, attr, String(w), 'e.g. { container: db, condition: "healthy" }');
+      return;
+    }
+    checkKeys(ctx, w, ["container", "condition"], `${attr}.`);
+    if (!WAIT_CONDITIONS.includes(w.condition)) {
+      ctx.error("INFRA_VALIDATE_INVALID_VALUE", `${attr}.condition must be started, healthy or completed_successfully`, `${attr}.condition`, String(w.condition), 'e.g. condition: "healthy"');
+      return;
+    }
+    const name = containerRef(ctx, w.container, `${attr}.container`);
+    if (name !== undefined) out.push({ container: name, condition: w.condition });
+  });
+  return out;
+}
+
 function volumesFrom(ctx: SynthContext, v: ContainerProps["volumesFrom"]): Value | undefined {
   if (v === undefined) return undefined;
   const out: Value[] = [];
@@ -348,5 +370,6 @@ export function normaliseContainer(ctx: SynthContext, c: Container): Props {
   set("extraHosts", extraHosts(ctx, p.extraHosts));
   set("devices", devices(ctx, p.devices));
   set("logging", logging(ctx, p.logging));
+  set("waitFor", waitFor(ctx, p.waitFor));
   return out;
 }

@@ -6,7 +6,7 @@ export const SPEC_KEYS: Record<ResourceType, readonly string[]> = {
     "name", "image", "command", "entrypoint", "env", "workingDir", "user", "hostname", "domainname", "tty", "stdinOpen",
     "labels", "ports", "networkMode", "networks", "links", "mounts", "volumesFrom", "restart", "healthcheck", "resources",
     "capAdd", "capDrop", "privileged", "readOnlyRootfs", "noNewPrivileges", "init", "stopSignal", "stopTimeout", "ulimits",
-    "sysctls", "extraHosts", "dns", "dnsSearch", "dnsOptions", "devices", "logging",
+    "sysctls", "extraHosts", "dns", "dnsSearch", "dnsOptions", "devices", "logging", "waitFor",
   ],
   network: ["name", "driver", "subnet", "gateway", "ipRange", "internal", "labels", "options", "parent", "vlan"],
   volume: ["name", "driver", "labels", "driverOpts"],

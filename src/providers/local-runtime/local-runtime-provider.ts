@@ -10,6 +10,7 @@ import { isProviderError, ProviderError, type CreateRequest, type DeleteRequest,
 import { diffProps } from "../schema/diff-props.js";
 import { RESOURCE_SCHEMAS } from "../schema/resource-schemas.js";
 import type { ContainerRecord } from "./container/container-record.js";
+import { engineWaitHost, waitForContainers } from "./container/wait-for.js";
 import type { EngineClient } from "./engine/engine-client.js";
 import { ensureEngine, type EnsureEngineOptions } from "./engine/ensure-engine.js";
 import type { ImageRecord } from "./image/image-types.js";
@@ -92,6 +93,7 @@ export async function createLocalRuntimeProvider(opts: EnsureEngineOptions = {})
     const labels = userLabels(r.spec.labels, props.labels !== undefined);
     if (labels === undefined) delete spec.labels;
     else spec.labels = labels;
+    if (props.waitFor !== undefined) spec.waitFor = props.waitFor; // not kept by the engine
     return { id: r.id, props: clean(spec), outputs: containerOutputs(r) };
   }
 
@@ -122,9 +124,12 @@ export async function createLocalRuntimeProvider(opts: EnsureEngineOptions = {})
       const c = await engine();
       switch (req.type) {
         case "container": {
-          const spec = { ...(req.props as unknown as ContainerSpec), labels: withOwner(req.props.labels, req.owner) };
+          // waitFor is the provider's to honour (compose's depends_on conditions), not the engine's.
+          const { waitFor, ...wanted } = req.props as unknown as ContainerSpec;
+          const spec = { ...wanted, labels: withOwner(req.props.labels, req.owner) };
           const rec = await c.call<ContainerRecord>("POST", "/containers", spec);
           try {
+            if (waitFor !== undefined && waitFor.length > 0) await waitForContainers(waitFor, engineWaitHost(c));
             await c.call("POST", `/containers/${rec.id}/start`);
           } catch (e) {
             await c.call("DELETE", `/containers/${rec.id}?force=1`).catch(() => undefined);

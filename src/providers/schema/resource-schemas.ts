@@ -19,6 +19,8 @@ const containerAttributes: Record<string, AttributeSchema> = {
   // Changed on the live container: cgroup limits, restart policy, labels kept by the engine,
   // and network attachments (connect/disconnect).
   labels: U, restart: U, resources: U, networks: U,
+  // Only what the provider does before a start: nothing to change on the live container.
+  waitFor: U,
 };
 
 export const RESOURCE_SCHEMAS: Record<ResourceType, ResourceSchema> = {

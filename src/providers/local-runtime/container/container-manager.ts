@@ -14,6 +14,7 @@ import { containerPaths } from "../layout.js";
 import { writeJsonAtomic } from "../host/atomic-write.js";
 import { mustRun, runCommand } from "../host/run-command.js";
 import type { ImageStore } from "../image/image-store.js";
+import type { ImageRecord } from "../image/image-types.js";
 import type { Endpoint, NetworkManager } from "../network/network-types.js";
 import { runtimeError } from "../runtime-error.js";
 import type { VolumeStore } from "../volume/volume-store.js";
@@ -33,6 +34,7 @@ import { mergeImageConfig } from "./merge-image-config.js";
 import { buildOciSpec } from "./oci-spec.js";
 import { decideRestart } from "./restart-policy.js";
 import { resolveUser } from "./resolve-user.js";
+import { releaseRuncState } from "./release-runc-state.js";
 import { Runc } from "./runc.js";
 import { validateContainerSpec } from "./validate-spec.js";
 
@@ -155,8 +157,9 @@ export class ContainerManager {
   }
 
   private async save(r: ContainerRecord): Promise<void> {
+    const prev = this.records.get(r.id);
     this.records.set(r.id, r);
-    await writeJsonAtomic(containerPaths(this.layout, r.id).record, r);
+    await writeJsonAtomic(containerPaths(this.layout, r.id).record, r, { sync: durableChange(prev, r) });
     this.health.observe(r);
   }
 
@@ -233,10 +236,13 @@ export class ContainerManager {
     const image = await this.opts.images.mustResolve(rec.imageId);
     let network: ContainerRecord["network"];
     try {
-      await this.mountRootfs(rec);
-      const att = await this.net.attach(rec);
+      // The root filesystem and the network namespace do not depend on each other: both at once.
+      const [mounted, attached] = await Promise.allSettled([this.mountRootfs(rec, image), this.net.attach(rec)]);
+      if (attached.status === "fulfilled") network = attached.value.network;
+      if (mounted.status === "rejected") throw mounted.reason;
+      if (attached.status === "rejected") throw attached.reason;
+      const att = attached.value;
       const netnsPath = att.netnsPath;
-      network = att.network;
       // A joiner shares its donor's hostname and /etc files (Docker's container:NAME).
       const donor = att.donor;
       const etc = donor ? containerPaths(this.layout, donor.id) : p;
@@ -308,9 +314,8 @@ export class ContainerManager {
     }
   }
 
-  private async mountRootfs(rec: ContainerRecord): Promise<void> {
+  private async mountRootfs(rec: ContainerRecord, image: ImageRecord): Promise<void> {
     const p = containerPaths(this.layout, rec.id);
-    const image = await this.opts.images.mustResolve(rec.imageId);
     let lowers = await this.opts.images.layerDirs(image);
     for (const d of [p.rootfs, p.upper, p.work]) await mkdir(d, { recursive: true });
     if (lowers.length === 0) {
@@ -362,7 +367,14 @@ export class ContainerManager {
 
   /** After the processes are gone. Returns whether the network attachments stay (running joiners). */
   private async cleanupAfterExit(rec: ContainerRecord): Promise<boolean> {
-    await this.runc.delete(rec.id);
+    // The host's overlay mount does not depend on runc's state or the network: it goes meanwhile.
+    const [kept] = await Promise.all([this.releaseAfterExit(rec), this.unmountRootfs(rec.id)]);
+    await rm(containerPaths(this.layout, rec.id).exitFile, { force: true });
+    return kept;
+  }
+
+  private async releaseAfterExit(rec: ContainerRecord): Promise<boolean> {
+    await releaseRuncState(this.runc, rec.id, rec.cgroupDirs);
     const kept = await this.net.afterExit(rec).catch(() => false);
     const donor = await this.net.donorToRelease(rec).catch(() => undefined);
     const d = donor ? this.records.get(donor.id) : undefined;
@@ -371,8 +383,6 @@ export class ContainerManager {
       delete next.network;
       await this.save(next);
     }
-    await this.unmountRootfs(rec.id);
-    await rm(containerPaths(this.layout, rec.id).exitFile, { force: true });
     return kept;
   }
 
@@ -553,6 +563,16 @@ export function runcUpdateFlags(r: ResourcesSpec): string[] {
   if (r.pidsLimit !== undefined) f.push("--pids-limit", String(r.pidsLimit));
   if (r.blkioWeight !== undefined) f.push("--blkio-weight", String(r.blkioWeight));
   return f;
+}
+
+/**
+ * Whether a save must reach the disk before it counts (fsync): a new record, or a change of what
+ * the engine cannot find out again after a host crash (spec, name, a user's stop). Run state
+ * (started, exited, health) needs no fsync: a host crash kills the containers anyway, and the
+ * next engine settles them from their missing monitors.
+ */
+export function durableChange(prev: ContainerRecord | undefined, next: ContainerRecord): boolean {
+  return prev === undefined || prev.spec !== next.spec || prev.name !== next.name || prev.manuallyStopped !== next.manuallyStopped;
 }
 
 function alive(pid: number): boolean {

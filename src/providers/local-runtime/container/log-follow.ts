@@ -84,6 +84,7 @@ export async function followContainerLogs(m: ContainerManager, idOrName: string,
     const lines = await f.poll();
     for (const l of since !== undefined ? queryLog(lines, { since }) : lines) send(l);
     if (!running) break;
-    await new Promise((r) => setTimeout(r, pollMs));
+    // Wakes at the exit, not at the next tick: `run` in the foreground ends as soon as the container does.
+    await m.waitExit(rec.id, pollMs);
   }
 }

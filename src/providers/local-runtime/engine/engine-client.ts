@@ -1,5 +1,6 @@
 /** The CLI's and the provider's side of the engine API. Failures come back as ProviderErrors. */
 import { request } from "node:http";
+import { StringDecoder } from "node:string_decoder";
 import { ProviderError, type FailureCategory } from "../../contract.js";
 
 export class EngineClient {
@@ -29,23 +30,27 @@ export class EngineClient {
     });
   }
 
-  /** Streams NDJSON records (logs -f) to `onItem` until the engine ends the response. */
-  stream(path: string, onItem: (item: unknown) => void): Promise<void> {
+  /** Streams NDJSON records (logs -f, run) to `onItem` until the engine ends the response. */
+  stream(path: string, onItem: (item: unknown) => void, opts: { method?: string; body?: unknown } = {}): Promise<void> {
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socketPath, method: "GET", path }, (res) => {
+      const method = opts.method ?? "GET";
+      const data = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+      const headers = data ? { "content-type": "application/json", "content-length": Buffer.byteLength(data) } : {};
+      const req = request({ socketPath: this.socketPath, method, path, headers }, (res) => {
         if ((res.statusCode ?? 500) >= 400) {
           // An error before streaming began (no such container): one JSON error body.
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
           res.on("end", () => {
             const err = (() => { try { return (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { error?: { category: FailureCategory; code: string; message: string; hint?: string } }).error; } catch { return undefined; } })();
-            reject(new ProviderError(err?.category ?? "Internal", err?.code ?? "INFRA_RUNTIME_BAD_RESPONSE", err?.message ?? `engine answered ${res.statusCode} to GET ${path}`, err?.hint !== undefined ? { hint: err.hint } : {}));
+            reject(new ProviderError(err?.category ?? "Internal", err?.code ?? "INFRA_RUNTIME_BAD_RESPONSE", err?.message ?? `engine answered ${res.statusCode} to ${method} ${path}`, err?.hint !== undefined ? { hint: err.hint } : {}));
           });
           return;
         }
         let buf = "";
+        const utf8 = new StringDecoder("utf8"); // a character split between chunks stays whole
         res.on("data", (c: Buffer) => {
-          buf += c.toString("utf8");
+          buf += utf8.write(c);
           let nl: number;
           while ((nl = buf.indexOf("\n")) >= 0) {
             const line = buf.slice(0, nl);
@@ -55,8 +60,8 @@ export class EngineClient {
         });
         res.on("end", () => resolve());
       });
-      req.on("error", reject);
-      req.end();
+      req.on("error", (e) => reject(new ProviderError("Unavailable", "INFRA_RUNTIME_ENGINE_DOWN", `cannot reach the engine at ${this.socketPath}: ${e.message}`, { hint: "start it with `infra engine`", cause: e })));
+      req.end(data);
     });
   }
 

@@ -9,6 +9,7 @@ import { ContainerManager } from "../container/container-manager.js";
 import { followContainerLogs } from "../container/log-follow.js";
 import type { Duplex } from "node:stream";
 import { handleAttachUpgrade } from "./engine-attach.js";
+import { handleRun } from "./engine-run.js";
 import { hostHardLimits } from "../host/rlimits.js";
 import { ImageStore } from "../image/image-store.js";
 import { resolveLayout, type Layout, type LayoutOptions } from "../layout.js";
@@ -113,6 +114,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
     void (async () => {
       try {
         const url = new URL(req.url ?? "/", "http://engine");
+        if (req.method === "POST" && url.pathname === "/run") return await handleRun(ctx, await readBody(req), res);
         if (req.method === "GET" && url.searchParams.get("follow") === "1") {
           const m = /^\/containers\/([^/]+)\/logs$/.exec(url.pathname);
           if (m) return await followLogs(ctx, decodeURIComponent(m[1]!), url.searchParams, res);

@@ -29,6 +29,8 @@ export interface NewLayer {
 
 export class ImageStore {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Parsed manifest and config by manifest digest (only digests the index names are kept). */
+  private parsed = new Map<string, Omit<ImageRecord, "names">>();
   constructor(readonly layout: Layout) {}
 
   /** Serialises writers: one engine, one store, no lost index updates. */
@@ -120,17 +122,25 @@ export class ImageStore {
   }
 
   private async recordFor(manifestDigest: string, names: string[]): Promise<ImageRecord> {
-    const mbytes = await this.getBlob(manifestDigest);
-    const manifest = JSON.parse(mbytes.toString("utf8")) as ImageManifest;
-    const config = JSON.parse((await this.getBlob(manifest.config.digest)).toString("utf8")) as ImageConfig;
-    const size = manifest.layers.reduce((s, l) => s + l.size, manifest.config.size);
-    return { id: manifest.config.digest, digest: manifestDigest, names, config, manifest, size, created: config.created ?? FIXED_TIME };
+    // Blobs never change under their digest: parse a manifest and its config once per engine.
+    let base = this.parsed.get(manifestDigest);
+    if (base === undefined) {
+      const mbytes = await this.getBlob(manifestDigest);
+      const manifest = JSON.parse(mbytes.toString("utf8")) as ImageManifest;
+      const config = JSON.parse((await this.getBlob(manifest.config.digest)).toString("utf8")) as ImageConfig;
+      const size = manifest.layers.reduce((s, l) => s + l.size, manifest.config.size);
+      base = { id: manifest.config.digest, digest: manifestDigest, config, manifest, size, created: config.created ?? FIXED_TIME };
+      this.parsed.set(manifestDigest, base);
+    }
+    // A copy: callers may change what they get.
+    return { ...structuredClone(base), names };
   }
 
   async list(): Promise<ImageRecord[]> {
     const idx = await this.readIndex();
     const byDigest = new Map<string, string[]>();
     for (const [name, d] of Object.entries(idx.images)) byDigest.set(d, [...(byDigest.get(d) ?? []), name]);
+    for (const d of this.parsed.keys()) if (!byDigest.has(d)) this.parsed.delete(d);
     const out: ImageRecord[] = [];
     for (const [d, names] of byDigest) out.push(await this.recordFor(d, names.sort()));
     return out.sort((a, b) => (a.names[0] ?? "").localeCompare(b.names[0] ?? ""));
@@ -194,12 +204,22 @@ export class ImageStore {
       const chain = chains[i]!;
       const desc = image.manifest.layers[i];
       if (!desc) throw runtimeError("Invalid", "IMAGE_CORRUPT", `image ${image.id} has fewer layers than diff_ids`);
-      dirs.push(await this.locked(() => this.unpack(chain, desc)));
+      dirs.push(await this.unpack(chain, desc));
     }
     return dirs.reverse();
   }
 
   private async unpack(chain: string, desc: Descriptor): Promise<string> {
+    return (await this.unpacked(chain)) ?? this.locked(() => this.unpackNow(chain, desc));
+  }
+
+  /** The layer's directory when it is unpacked already (no need to queue behind a pull or a gc). */
+  private async unpacked(chain: string): Promise<string | undefined> {
+    const dir = join(this.layout.layersDir, digestHex(chain));
+    return stat(join(dir, "done")).then(() => join(dir, "diff"), () => undefined);
+  }
+
+  private async unpackNow(chain: string, desc: Descriptor): Promise<string> {
     const dir = join(this.layout.layersDir, digestHex(chain));
     const diff = join(dir, "diff");
     try {

@@ -1,0 +1,73 @@
+/**
+ * `POST /run`: `infra run` in one request, so that a short container costs one round trip. The
+ * engine creates and starts the container, streams its output as it comes, and at the exit
+ * removes it (`rm`) before it sends the final record. NDJSON events, in this order:
+ * `{created}`, `{started}`, then (unless `detach`) `{log}`... and `{exited}`; or `{error}` after
+ * `created` when the start fails. A failure before `created` is an ordinary error response.
+ * `--rm` does not depend on the client: a client that goes away does not keep the container.
+ */
+import type { ServerResponse } from "node:http";
+import type { ContainerSpec } from "../../../graph/specs.js";
+import { isProviderError } from "../../contract.js";
+import type { ContainerRecord } from "../container/container-record.js";
+import { followContainerLogs } from "../container/log-follow.js";
+import type { LogLine } from "../container/log-file.js";
+import type { EngineContext } from "./engine-routes.js";
+
+export interface RunRequest {
+  spec: ContainerSpec;
+  /** Remove the container (and its anonymous volumes) once it has exited. */
+  rm?: boolean;
+  /** Return once it runs, without its output or exit. */
+  detach?: boolean;
+}
+
+export type RunEvent =
+  | { created: ContainerRecord }
+  | { started: ContainerRecord }
+  | { log: LogLine }
+  | { exited: ContainerRecord }
+  | { error: { category: string; code: string; message: string; hint?: string } };
+
+export async function handleRun(ctx: EngineContext, body: unknown, res: ServerResponse): Promise<void> {
+  const req = (body ?? {}) as Partial<RunRequest>;
+  const m = ctx.manager;
+  const created = await m.create((req.spec ?? {}) as ContainerSpec); // throws before the stream: a plain error reply
+  res.writeHead(200, { "content-type": "application/x-ndjson" });
+  let closed = false;
+  res.on("close", () => { closed = true; });
+  const send = (e: RunEvent) => { if (!closed) res.write(JSON.stringify(e) + "\n"); };
+  send({ created });
+  try {
+    await follow(ctx, created, req, send, () => closed);
+  } catch (e) {
+    // After the header, a failure (a start that fails, a container removed meanwhile) goes in the stream.
+    send({ error: errorBody(e) });
+  }
+  res.end();
+}
+
+async function follow(ctx: EngineContext, created: ContainerRecord, req: Partial<RunRequest>, send: (e: RunEvent) => void, closed: () => boolean): Promise<void> {
+  const m = ctx.manager;
+  try {
+    send({ started: await m.start(created.id) });
+  } catch (e) {
+    if (req.rm) await m.remove(created.id, { force: true, volumes: true }).catch(() => undefined);
+    throw e;
+  }
+  if (req.detach) {
+    // -d --rm: removed when it exits, by this engine (the response is over by then).
+    if (req.rm) void m.waitExit(created.id).then(() => m.remove(created.id, { force: true, volumes: true })).catch(() => undefined);
+    return;
+  }
+  await followContainerLogs(m, created.id, {}, (log) => send({ log }), closed);
+  await m.waitExit(created.id);
+  const exited = m.find(created.id) ?? created;
+  if (req.rm) await m.remove(created.id, { force: true, volumes: true }).catch(() => undefined);
+  send({ exited });
+}
+
+function errorBody(e: unknown): { category: string; code: string; message: string; hint?: string } {
+  if (isProviderError(e)) return { category: e.category, code: e.code, message: e.message, ...(e.hint !== undefined ? { hint: e.hint } : {}) };
+  return { category: "Internal", code: "INFRA_RUNTIME_INTERNAL", message: (e as Error).message };
+}
