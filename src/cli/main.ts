@@ -86,11 +86,23 @@ async function dispatch(argv: string[], io: CommandIO): Promise<number> {
   if (found === undefined) throw unknownCommand(rest);
   const args = rest.slice(found.words);
   const command = await loadCommand(found.command);
-  if (args.includes("-h") || args.includes("--help")) {
+  if (asksForHelp(args)) {
     io.stdout.write(renderCommandHelp(command));
     return 0;
   }
   return command.run(args, io);
+}
+
+/**
+ * `-h` or `--help` among the command's own flags, before its first positional argument: after it,
+ * they belong to the container's command (`infra exec web httpd -h /www`).
+ */
+export function asksForHelp(args: readonly string[]): boolean {
+  for (const a of args) {
+    if (a === "-h" || a === "--help") return true;
+    if (a === "--" || !a.startsWith("-")) return false;
+  }
+  return false;
 }
 
 function unknownCommand(words: string[]): InfraError {

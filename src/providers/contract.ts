@@ -55,8 +55,11 @@ export interface AttributeSchema {
 
 export interface OutputSchema {
   description: string;
-  /** True when the value can differ after an update (so it becomes unknown in the plan). */
-  changesOnUpdate?: boolean;
+  /**
+   * When the value can differ after an in-place update (so the plan shows it unknown): `true` for
+   * any update, or the input attributes whose change affects it.
+   */
+  changesOnUpdate?: boolean | string[];
   /** The input attribute this output always equals, so the plan can show it before apply. */
   fromInput?: string;
 }

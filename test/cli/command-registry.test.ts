@@ -29,3 +29,11 @@ t.test("the longest name wins", async (t) => {
   t.same(findCommand(COMMANDS, ["import", "container.web", "abc"])?.command.name, ["import"]);
   t.equal(findCommand(COMMANDS, ["no-such-command"]), undefined);
 });
+
+t.test("-h asks for help only before the first positional argument", async (t) => {
+  const { asksForHelp } = await import("../../src/cli/main.js");
+  t.ok(asksForHelp(["-h"]));
+  t.ok(asksForHelp(["--rm", "--help"]));
+  t.notOk(asksForHelp(["web", "httpd", "-f", "-h", "/www"]), "a container command's -h is its own");
+  t.notOk(asksForHelp(["--", "-h"]));
+});

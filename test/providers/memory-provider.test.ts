@@ -29,7 +29,8 @@ await providerConformance(t, "memory", async () => ({ provider: new MemoryProvid
 
 t.test("diffProps: update vs replace, unknowns, secrets, removed attributes", async (t) => {
   const c = RESOURCE_SCHEMAS.container;
-  t.same(diffProps(c, { image: "a", restart: { policy: "no" } }, { image: "a", restart: { policy: "always" } }), { changed: ["restart"], replace: [], unknownOutputs: ["ipAddress", "ipAddresses"] });
+  t.same(diffProps(c, { image: "a", restart: { policy: "no" } }, { image: "a", restart: { policy: "always" } }), { changed: ["restart"], replace: [], unknownOutputs: [] }, "a restart policy change leaves the addresses known");
+  t.same(diffProps(c, { image: "a", networks: [{ network: "n1" }] }, { image: "a", networks: [{ network: "n2" }] }), { changed: ["networks"], replace: [], unknownOutputs: ["ipAddress", "ipAddresses"] }, "a network change makes them unknown");
   t.same(diffProps(c, { image: "a" }, { image: "b" }), { changed: ["image"], replace: ["image"], unknownOutputs: [] });
   t.same(diffProps(c, { image: "a" }, { image: { $unknown: true } }).replace, ["image"]);
   t.same(diffProps(c, { env: { A: "x" } }, { env: { $secret: { A: "x" } } }).changed, [], "a secret equals its value");

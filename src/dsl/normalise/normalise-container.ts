@@ -350,10 +350,11 @@ export function normaliseContainer(ctx: SynthContext, c: Container): Props {
   set("entrypoint", argv(ctx, p.entrypoint, "entrypoint"));
   set("env", env(ctx, p.env));
   for (const k of PLAIN) set(k, ctx.toValue(p[k], k));
-  if (out.hostname === undefined) out.hostname = name;
   if (p.user !== undefined) set("user", ctx.toValue(typeof p.user === "number" ? String(p.user) : p.user, "user"));
   set("ports", ports(ctx, p.ports));
   set("networkMode", networkMode(ctx, p.networkMode));
+  // A container that joins another's network namespace keeps the donor's hostname, as in Docker.
+  if (out.hostname === undefined && !isContainerMode(out.networkMode)) out.hostname = name;
   set("networks", networks(ctx, p));
   set("links", links(ctx, p.links));
   set("mounts", mounts(ctx, p));
@@ -372,4 +373,8 @@ export function normaliseContainer(ctx: SynthContext, c: Container): Props {
   set("logging", logging(ctx, p.logging));
   set("waitFor", waitFor(ctx, p.waitFor));
   return out;
+}
+
+function isContainerMode(mode: Value | undefined): boolean {
+  return typeof mode === "object" && mode !== null && !Array.isArray(mode) && "container" in mode;
 }

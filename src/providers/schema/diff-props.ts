@@ -31,7 +31,7 @@ export function diffProps(schema: ResourceSchema, prior: Props, desired: Props):
     replace.length > 0 || changed.length === 0
       ? []
       : Object.entries(schema.outputs)
-          .filter(([, o]) => o.changesOnUpdate === true)
+          .filter(([, o]) => o.changesOnUpdate === true || (Array.isArray(o.changesOnUpdate) && o.changesOnUpdate.some((a) => changed.includes(a))))
           .map(([name]) => name)
           .sort();
   return { changed, replace, unknownOutputs };

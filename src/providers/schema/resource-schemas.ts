@@ -29,8 +29,8 @@ export const RESOURCE_SCHEMAS: Record<ResourceType, ResourceSchema> = {
     attributes: containerAttributes,
     outputs: {
       id: { description: "container id" },
-      ipAddress: { description: "first IPv4 address", changesOnUpdate: true },
-      ipAddresses: { description: "IPv4 address per network", changesOnUpdate: true },
+      ipAddress: { description: "first IPv4 address", changesOnUpdate: ["networks"] },
+      ipAddresses: { description: "IPv4 address per network", changesOnUpdate: ["networks"] },
       hostPorts: { description: "host port per published container port" },
       imageId: { description: "id of the image the container runs" },
       status: { description: "running, exited ..." },
