@@ -1,59 +1,125 @@
 /**
- * `infra run --rm busybox true` against a raw `runc run` of an equivalent bundle, median of N.
- * Runs as root in temp roots and removes everything it made. Usage: npx tsx bench/run-rm.ts [N]
+ * `infra run --rm busybox true` against a raw `runc run` of an equivalent busybox bundle, median of
+ * N, alternating: the real CLI (`bin/infra`, built), the engine API alone (one `POST /run`, and the
+ * four calls create/start/wait/rm), `runc run`, and `infra --version` (the CLI's own start-up).
+ * The engine runs from `dist/` like `infra engine`, already started; its RSS is read when idle.
+ * Root; temp roots; networking off in the engine (no host bridges or nftables); removes all it made.
+ * Usage: npm run build && node --import tsx bench/run-rm.ts [--runs N] [--network none|default] [--bin PATH]
+ * (`default` is the bridge mode, which with networking off is a pinned namespace with loopback only.)
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureEngine } from "../src/providers/local-runtime/engine/ensure-engine.js";
+import { EngineClient } from "../src/providers/local-runtime/engine/engine-client.js";
 import { resolveLayout } from "../src/providers/local-runtime/layout.js";
 import { ImageStore } from "../src/providers/local-runtime/image/image-store.js";
 import { buildOciSpec } from "../src/providers/local-runtime/container/oci-spec.js";
 import { removeCgroupParent } from "../src/providers/local-runtime/container/cgroups.js";
 import type { ContainerRecord } from "../src/providers/local-runtime/container/container-record.js";
 
-const N = Number(process.argv[2] ?? 15);
+const arg = (name: string, dflt: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
+};
+const N = Number(arg("--runs", "15"));
+const mode = arg("--network", "none");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+// --bin: another build of infra (a checkout of an older commit, for before/after figures).
+const bin = arg("--bin", fileURLToPath(new URL("../bin/infra", import.meta.url)));
 const dir = await mkdtemp(join(tmpdir(), "infra-bench-rr-"));
 const layout = resolveLayout({ root: join(dir, "root"), run: join(dir, "run") });
-// The engine these start must not create host bridges or nftables tables.
-process.env.INFRA_ENGINE_NETWORK = "off";
-const entry = fileURLToPath(new URL("../src/providers/local-runtime/engine/engine-entry.ts", import.meta.url));
+const env = { ...process.env, INFRA_ROOT: layout.root, INFRA_RUN: layout.run, INFRA_ENGINE_NETWORK: "off" };
+const rssMB = async (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+let enginePid = 0;
+
+function timed(file: string, argv: string[]): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(file, argv, { env, stdio: ["ignore", "ignore", "pipe"] });
+  if (r.status !== 0) throw new Error(`${file} ${argv.join(" ")}: exit ${r.status}: ${r.stderr.toString()}`);
+  return ms(t0);
+}
+
 try {
-  const engine = await ensureEngine({ root: layout.root, run: layout.run, entry, execArgv: ["--import", "tsx"] });
-  const infraRun = async () => {
+  await mkdir(layout.run, { recursive: true, mode: 0o700 });
+  const log = await open(join(layout.run, "engine.log"), "a", 0o600);
+  const engine = spawn(process.execPath, [bin, "engine"], { env, detached: true, stdio: ["ignore", log.fd, log.fd] });
+  engine.unref();
+  await log.close();
+  enginePid = engine.pid!;
+  const client = new EngineClient(layout.engineSocket);
+  const readyBy = Date.now() + 20000;
+  while (!(await client.ping())) {
+    if (Date.now() > readyBy || engine.exitCode !== null) throw new Error(`engine did not start: ${await readFile(join(layout.run, "engine.log"), "utf8")}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  const idleFresh = await rssMB(enginePid);
+
+  const spec = (name: string) => ({ name, image: "busybox", command: ["true"], ...(mode === "none" ? { networkMode: "none" } : {}) });
+  const name = () => `b${Math.random().toString(36).slice(2)}`;
+  const apiOneCall = async () => {
     const t0 = process.hrtime.bigint();
-    const c = await engine.call<ContainerRecord>("POST", "/containers", { name: `b${Math.random().toString(36).slice(2)}`, image: "busybox", command: ["true"], networkMode: "none" });
-    await engine.call("POST", `/containers/${c.id}/start`);
-    const done = await engine.call<ContainerRecord>("POST", `/containers/${c.id}/wait`);
-    await engine.call("DELETE", `/containers/${c.id}?force=1`);
-    if (done.exitCode !== 0) throw new Error(`exit ${done.exitCode}`);
-    return Number(process.hrtime.bigint() - t0) / 1e6;
+    let exit: number | undefined;
+    await client.stream("/run", (e) => { const x = e as { exited?: ContainerRecord }; if (x.exited) exit = x.exited.exitCode; }, { method: "POST", body: { spec: spec(name()), rm: true } });
+    if (exit !== 0) throw new Error(`exit ${exit}`);
+    return ms(t0);
   };
-  // Raw runc: same busybox layer as a read-only rootfs, same default bundle, no monitor.
+  const apiSteps = async () => {
+    const t0 = process.hrtime.bigint();
+    const c = await client.call<ContainerRecord>("POST", "/containers", spec(name()));
+    await client.call("POST", `/containers/${c.id}/start`);
+    const done = await client.call<ContainerRecord>("POST", `/containers/${c.id}/wait`);
+    await client.call("DELETE", `/containers/${c.id}?force=1`);
+    if (done.exitCode !== 0) throw new Error(`exit ${done.exitCode}`);
+    return ms(t0);
+  };
+  const cliArgs = [bin, "run", "--rm", ...(mode === "none" ? ["--network", "none"] : []), "busybox", "true"];
+  timed(process.execPath, cliArgs); // builds the busybox image and unpacks its layer
+
+  // Raw runc: the same busybox layer as a read-only rootfs, the same default bundle, no monitor.
   const store = new ImageStore(layout);
-  const [lower] = await store.layerDirs((await store.mustResolve("busybox"))!);
+  const [lower] = await store.layerDirs(await store.mustResolve("busybox"));
   const bundle = join(dir, "raw");
   await mkdir(bundle, { recursive: true });
-  const spec = buildOciSpec({ hostname: "raw", process: { args: ["true"], env: ["PATH=/bin:/usr/bin"], cwd: "/", uid: 0, gid: 0, terminal: false }, rootfs: lower!, readOnlyRootfs: true, netns: "host", mounts: [], hostHardLimits: { RLIMIT_NOFILE: 20000 }, cgroupsPath: `${layout.cgroupParent}/raw` });
-  await writeFile(join(bundle, "config.json"), JSON.stringify(spec));
-  const rawRun = () => {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync("runc", ["--root", join(dir, "rawstate"), "run", "--bundle", bundle, `raw${Math.random().toString(36).slice(2)}`], { stdio: "ignore" });
-    if (r.status !== 0) throw new Error(`runc run: ${r.status}`);
-    return Number(process.hrtime.bigint() - t0) / 1e6;
+  const oci = buildOciSpec({ hostname: "raw", process: { args: ["true"], env: ["PATH=/bin:/usr/bin"], cwd: "/", uid: 0, gid: 0, terminal: false }, rootfs: lower!, readOnlyRootfs: true, netns: "host", mounts: [], hostHardLimits: { RLIMIT_NOFILE: 20000 }, cgroupsPath: `${layout.cgroupParent}/raw` });
+  await writeFile(join(bundle, "config.json"), JSON.stringify(oci));
+  const rawArgs = () => ["--root", join(dir, "rawstate"), "run", "--bundle", bundle, `raw${Math.random().toString(36).slice(2)}`];
+  timed("runc", rawArgs());
+  // An engine from before `POST /run` answers 404: then only the four calls are timed.
+  const hasRun = await apiOneCall().then(() => true, (e: { code?: string }) => { if (e.code === "INFRA_RUNTIME_NO_ROUTE") return false; throw e; });
+  await apiSteps();
+
+  const t = { cli: [] as number[], one: [] as number[], steps: [] as number[], raw: [] as number[], version: [] as number[] };
+  for (let i = 0; i < N; i++) {
+    t.cli.push(timed(process.execPath, cliArgs));
+    t.raw.push(timed("runc", rawArgs()));
+    if (hasRun) t.one.push(await apiOneCall());
+    t.steps.push(await apiSteps());
+    t.version.push(timed(process.execPath, [bin, "--version"]));
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  const idleAfter = await rssMB(enginePid);
+  const left = await client.call<unknown[]>("GET", "/containers?all=1");
+  const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.length ? +median(v).toFixed(1) : NaN])) as Record<keyof typeof t, number>;
+  const out = {
+    n: N, network: mode, medianMs: m,
+    ratioToRunc: { cli: +(m.cli / m.raw).toFixed(2), apiOneCall: +(m.one / m.raw).toFixed(2), apiSteps: +(m.steps / m.raw).toFixed(2) },
+    engineIdleRssMB: { fresh: +idleFresh.toFixed(1), afterRuns: +idleAfter.toFixed(1) },
+    containersLeft: left.length,
+    runs: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.map((x) => Math.round(x))])),
   };
-  await infraRun(); rawRun(); // warm-up (busybox image built, layer unpacked)
-  const a: number[] = [], b: number[] = [];
-  for (let i = 0; i < N; i++) { a.push(await infraRun()); b.push(rawRun()); }
-  const rss = (await engine.call<{ rssBytes: number }>("GET", "/ping")).rssBytes;
-  const out = { n: N, infraMedianMs: +median(a).toFixed(1), runcMedianMs: +median(b).toFixed(1), ratio: +(median(a) / median(b)).toFixed(2), engineRssMB: +(rss / 1048576).toFixed(1) };
-  process.stdout.write(JSON.stringify(out) + "\n");
+  process.stdout.write(JSON.stringify(out, null, 1) + "\n");
 } finally {
-  const pid = Number(await readFile(layout.enginePidFile, "utf8").catch(() => "0"));
-  if (pid > 0) { process.kill(pid, "SIGTERM"); await new Promise((r) => setTimeout(r, 500)); }
+  if (enginePid > 0) {
+    try { process.kill(enginePid, "SIGTERM"); } catch { /* gone */ }
+    for (let i = 0; i < 50; i++) {
+      try { process.kill(enginePid, 0); } catch { break; }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   await removeCgroupParent(layout.cgroupParent, await readFile("/proc/self/cgroup", "utf8"));
   try { execFileSync("umount", ["-R", join(dir, "root")], { stdio: "ignore" }); } catch { /* nothing mounted */ }
   await rm(dir, { recursive: true, force: true });
