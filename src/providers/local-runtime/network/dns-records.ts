@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { ProviderError } from "../../contract.js";
 import { parseResolvConf } from "./dns-server.js";
 import type { NetworkZone } from "./dns-zone.js";
+import { type DnsViews, buildDnsViews } from "./dns-view.js";
 import type { ContainerNetState, NetworkState, StoredNetwork } from "./network-store.js";
 
 /** A network's zone: each attached container by name, aliases and short id. Pure. */
@@ -15,6 +16,14 @@ export function zoneOf(state: NetworkState, n: StoredNetwork): NetworkZone {
         .map((e) => ({ ip: e.ipv4Address, names: [c.containerName, ...e.aliases, c.containerId.slice(0, 12)] })),
     ),
   };
+}
+
+/** Every asker's view over the DNS networks (user bridges), from the recorded state. Pure. */
+export function dnsViewsOf(state: NetworkState, dnsNetworks: readonly StoredNetwork[]): DnsViews {
+  return buildDnsViews(
+    dnsNetworks.map((n) => ({ id: n.id, zone: zoneOf(state, n) })),
+    state.containers.map((c) => ({ containerId: c.containerId, endpoints: c.endpoints.map((e) => ({ networkId: e.networkId, ip: e.ipv4Address })) })),
+  );
 }
 
 /** `--link name:alias`: an /etc/hosts line for the linked container. Pure. */
@@ -33,7 +42,8 @@ export function linkHostsEntry(
 }
 
 /**
- * The embedded DNS (gateway of the first user network) when the container is on one; else, as
+ * The embedded DNS (gateway of the first user network) when the container is on one: that
+ * listener answers for all of the container's networks. Else, as
  * Docker does on the default bridge, the host's resolvers with loopback ones left out.
  */
 export async function nameserversFor(c: ContainerNetState, dnsNetworks: readonly StoredNetwork[], resolvConf = "/etc/resolv.conf"): Promise<string[]> {

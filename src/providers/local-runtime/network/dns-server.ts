@@ -1,23 +1,24 @@
 /**
- * The embedded DNS server: UDP and TCP listeners on each user network's gateway address, one
- * zone per network, forwarding of other names to the host's resolvers. It runs in the engine,
- * in the host's namespace, so loopback resolvers (127.0.0.53) are reachable as they are.
+ * The embedded DNS server: UDP and TCP listeners on each user network's gateway address, each
+ * query answered from the asking container's view (dns-view.ts), other names forwarded to the
+ * host's resolvers. It runs in the engine, in the host's namespace, so loopback resolvers
+ * (127.0.0.53) are reachable as they are.
  */
 import dgram from "node:dgram";
 import net from "node:net";
 import { readFile } from "node:fs/promises";
 import dnsPacket, { type Packet } from "dns-packet";
 import { ProviderError } from "../../contract.js";
-import { type NetworkZone, ZoneIndex, answerLocally, normaliseName } from "./dns-zone.js";
+import { answerLocally } from "./dns-zone.js";
+import { type DnsViews, NO_VIEWS, viewFor } from "./dns-view.js";
 
 const SERVFAIL = 2;
 
 interface Listener {
+  networkId: string;
   ip: string;
   udp: dgram.Socket;
   tcp: net.Server;
-  zone: ZoneIndex;
-  names: Set<string>;
 }
 
 export interface DnsServerOptions {
@@ -39,8 +40,8 @@ export function parseResolvConf(text: string): string[] {
 
 export class DnsServer {
   private readonly listeners = new Map<string, Listener>();
-  /** Names of the other networks, per listener; rebuilt only when a zone changes. */
-  private elsewhereCache = new Map<Listener, Set<string>>();
+  /** Who sees what; replaced as a whole when endpoints change, read by every query. */
+  private views: DnsViews = NO_VIEWS;
   private upstreams: Array<{ host: string; port: number }> = [];
   private readonly port: number;
   private readonly timeoutMs: number;
@@ -59,26 +60,22 @@ export class DnsServer {
   }
 
   /** Starts (or keeps) the listener of a network on its gateway address. */
-  async listen(networkId: string, ip: string, zone: NetworkZone): Promise<void> {
+  async listen(networkId: string, ip: string): Promise<void> {
     const existing = this.listeners.get(networkId);
-    if (existing !== undefined && existing.ip === ip) {
-      this.setZone(networkId, zone);
-      return;
-    }
+    if (existing !== undefined && existing.ip === ip) return;
     if (existing !== undefined) await this.unlisten(networkId);
     const l: Listener = {
+      networkId,
       ip,
       udp: dgram.createSocket({ type: "udp4", reuseAddr: true }),
       tcp: net.createServer(),
-      zone: new ZoneIndex(zone),
-      names: namesOf(zone),
     };
     l.udp.on("message", (msg, rinfo) => {
       const reply = (out: Buffer | undefined) => {
         if (out !== undefined) l.udp.send(out, rinfo.port, rinfo.address);
       };
       // Container names are answered synchronously, in the same tick: that is the latency that matters.
-      const local = this.answer(l, msg);
+      const local = this.answer(l, msg, rinfo.address);
       if (local !== "forward") reply(local);
       else void this.forwardOrFail(msg, "udp").then(reply);
     });
@@ -103,23 +100,17 @@ export class DnsServer {
       });
     }
     this.listeners.set(networkId, l);
-    this.elsewhereCache.clear();
   }
 
-  /** Replaces a network's records; in-flight queries keep the old index. */
-  setZone(networkId: string, zone: NetworkZone): void {
-    const l = this.listeners.get(networkId);
-    if (l === undefined) return;
-    l.zone = new ZoneIndex(zone);
-    l.names = namesOf(zone);
-    this.elsewhereCache.clear();
+  /** Replaces every view at once (computed by buildDnsViews when endpoints change). */
+  setViews(views: DnsViews): void {
+    this.views = views;
   }
 
   async unlisten(networkId: string): Promise<void> {
     const l = this.listeners.get(networkId);
     if (l === undefined) return;
     this.listeners.delete(networkId);
-    this.elsewhereCache.clear();
     await new Promise<void>((r) => l.udp.close(() => r()));
     await new Promise<void>((r) => l.tcp.close(() => r()));
   }
@@ -128,24 +119,15 @@ export class DnsServer {
     for (const id of [...this.listeners.keys()]) await this.unlisten(id);
   }
 
-  private elsewhere(self: Listener): Set<string> {
-    const cached = this.elsewhereCache.get(self);
-    if (cached !== undefined) return cached;
-    const out = new Set<string>();
-    for (const l of this.listeners.values()) if (l !== self) for (const n of l.names) if (!self.zone.byName.has(n)) out.add(n);
-    this.elsewhereCache.set(self, out);
-    return out;
-  }
-
   /** The local answer, undefined for garbage (dropped), or "forward". */
-  private answer(l: Listener, msg: Buffer): Buffer | undefined | "forward" {
+  private answer(l: Listener, msg: Buffer, source: string): Buffer | undefined | "forward" {
     let query: Packet;
     try {
       query = dnsPacket.decode(msg);
     } catch {
       return undefined; // not DNS: drop it as a resolver would
     }
-    const local = answerLocally(l.zone, this.elsewhere(l), query);
+    const local = answerLocally(viewFor(this.views, l.networkId, source), this.views.all, query);
     return local === undefined ? "forward" : dnsPacket.encode(local);
   }
 
@@ -161,8 +143,8 @@ export class DnsServer {
     return dnsPacket.encode({ type: "response", id: query.id ?? 0, flags: (1 << 7) | SERVFAIL, questions: query.questions ?? [], answers: [] });
   }
 
-  private async handle(l: Listener, msg: Buffer, proto: "udp" | "tcp"): Promise<Buffer | undefined> {
-    const local = this.answer(l, msg);
+  private async handle(l: Listener, msg: Buffer, source: string, proto: "udp" | "tcp"): Promise<Buffer | undefined> {
+    const local = this.answer(l, msg, source);
     return local === "forward" ? this.forwardOrFail(msg, proto) : local;
   }
 
@@ -210,6 +192,7 @@ export class DnsServer {
 
   private serveTcp(l: Listener, sock: net.Socket): void {
     let buf = Buffer.alloc(0);
+    const source = (sock.remoteAddress ?? "").replace(/^::ffff:/, "");
     sock.on("error", () => undefined);
     sock.setTimeout(10_000, () => sock.destroy());
     sock.on("data", (d: Buffer) => {
@@ -218,7 +201,7 @@ export class DnsServer {
         const len = buf.readUInt16BE(0);
         const msg = buf.subarray(2, 2 + len);
         buf = buf.subarray(2 + len);
-        void this.handle(l, msg, "tcp").then((out) => {
+        void this.handle(l, msg, source, "tcp").then((out) => {
           if (out !== undefined && !sock.destroyed) sock.write(frame(out));
         });
       }
@@ -230,8 +213,4 @@ function frame(msg: Buffer): Buffer {
   const len = Buffer.alloc(2);
   len.writeUInt16BE(msg.length);
   return Buffer.concat([len, msg]);
-}
-
-function namesOf(zone: NetworkZone): Set<string> {
-  return new Set(zone.entries.flatMap((e) => e.names.map(normaliseName)));
 }

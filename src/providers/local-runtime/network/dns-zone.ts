@@ -1,11 +1,11 @@
 /**
- * What the embedded DNS knows, per network, and the pure answer function. A query is answered
- * from the zone of the network it arrived on (that is the isolation); names that belong only
- * to other networks, single-label names and reverse lookups inside the subnet get NXDOMAIN;
- * everything else is forwarded.
+ * Name indexes and the pure answer function of the embedded DNS. A query is answered from the
+ * asker's view (the union of the zones of the networks it is on, see dns-view.ts); names and
+ * addresses that exist only on other networks, single-label names and reverse lookups inside
+ * any DNS network's subnet get NXDOMAIN; everything else is forwarded.
  */
 import type { Packet, Answer } from "dns-packet";
-import { contains, ipToInt, isIpv4, parseCidr } from "./ipv4.js";
+import { type Cidr, contains, ipToInt, isIpv4, parseCidr } from "./ipv4.js";
 
 export interface DnsEntry {
   ip: string;
@@ -28,24 +28,38 @@ export function normaliseName(name: string): string {
   return name.toLowerCase().replace(/\.$/, "");
 }
 
-/** Index of one network's zone for O(1) lookups. */
+/**
+ * Index of one zone, or of several in order of preference, for O(1) lookups. A name found in
+ * an earlier zone hides the same name in later ones (the asker's own network wins).
+ */
 export class ZoneIndex {
   readonly byName = new Map<string, string[]>();
   readonly byIp = new Map<string, string>();
-  readonly subnet;
+  readonly subnets: Cidr[];
 
-  constructor(zone: NetworkZone) {
-    this.subnet = parseCidr(zone.subnet);
-    for (const e of zone.entries) {
-      for (const n of e.names) {
-        const key = normaliseName(n);
-        const list = this.byName.get(key) ?? [];
-        if (!list.includes(e.ip)) list.push(e.ip);
-        this.byName.set(key, list);
+  constructor(zones: NetworkZone | readonly NetworkZone[]) {
+    const list: readonly NetworkZone[] = Array.isArray(zones) ? zones : [zones as NetworkZone];
+    this.subnets = list.map((z) => parseCidr(z.subnet));
+    for (const zone of list) {
+      const here = new Map<string, string[]>();
+      for (const e of zone.entries) {
+        for (const n of e.names) {
+          const key = normaliseName(n);
+          if (this.byName.has(key)) continue; // a preferred zone already has it
+          const ips = here.get(key) ?? [];
+          if (!ips.includes(e.ip)) ips.push(e.ip);
+          here.set(key, ips);
+        }
+        const primary = e.names[0];
+        if (primary !== undefined && !this.byIp.has(e.ip)) this.byIp.set(e.ip, primary);
       }
-      const primary = e.names[0];
-      if (primary !== undefined) this.byIp.set(e.ip, primary);
+      for (const [k, ips] of here) this.byName.set(k, ips);
     }
+  }
+
+  /** Whether an address lies in one of the indexed subnets. */
+  covers(ip: number): boolean {
+    return this.subnets.some((s) => contains(s, ip));
   }
 }
 
@@ -58,10 +72,11 @@ export function ptrToIp(name: string): string | undefined {
 }
 
 /**
- * The local answer to `query` on a network, or undefined when it should be forwarded.
- * `elsewhere` holds names known on other networks (answered NXDOMAIN, never forwarded).
+ * The local answer to `query` from the asker's `view`, or undefined when it should be forwarded.
+ * `all` indexes every DNS network: what it knows beyond the view is answered NXDOMAIN, never
+ * forwarded (other networks' names must not leak, nor go upstream).
  */
-export function answerLocally(zone: ZoneIndex, elsewhere: ReadonlySet<string>, query: Packet): Packet | undefined {
+export function answerLocally(view: ZoneIndex, all: ZoneIndex, query: Packet): Packet | undefined {
   const q = query.questions?.[0];
   if (q === undefined) return undefined;
   const name = normaliseName(q.name);
@@ -72,19 +87,20 @@ export function answerLocally(zone: ZoneIndex, elsewhere: ReadonlySet<string>, q
     questions: [q],
     answers,
   });
-  const ips = zone.byName.get(name);
+  const ips = view.byName.get(name);
   if (ips !== undefined) {
     if (q.type === "A") return reply(ips.map((ip) => ({ type: "A", name: q.name, ttl: TTL, data: ip })));
     return reply([]); // the name exists; no AAAA/MX/...: NOERROR with no data
   }
   const ptrIp = ptrToIp(name);
   if (ptrIp !== undefined) {
-    const target = zone.byIp.get(ptrIp);
+    const target = view.byIp.get(ptrIp);
     if (target !== undefined && q.type === "PTR") return reply([{ type: "PTR", name: q.name, ttl: TTL, data: target }]);
     if (target !== undefined) return reply([]);
-    if (contains(zone.subnet, ipToInt(ptrIp))) return reply([], NXDOMAIN);
+    const n = ipToInt(ptrIp);
+    if (view.covers(n) || all.covers(n)) return reply([], NXDOMAIN);
     return undefined;
   }
-  if (elsewhere.has(name) || !name.includes(".")) return reply([], NXDOMAIN);
+  if (all.byName.has(name) || !name.includes(".")) return reply([], NXDOMAIN);
   return undefined;
 }

@@ -15,7 +15,7 @@ import { ForwardAccept } from "./forward-accept.js";
 import { forwardDropWarning } from "./forward-drop-check.js";
 import { keepAddresses, sameSetUp } from "./endpoint-reuse.js";
 import { DnsServer } from "./dns-server.js";
-import { linkHostsEntry, nameserversFor, zoneOf } from "./dns-records.js";
+import { dnsViewsOf, linkHostsEntry, nameserversFor } from "./dns-records.js";
 import { HostNet } from "./host-net.js";
 import { DEFAULT_POOL, chooseSubnet, planSubnet } from "./ipam.js";
 import { PREDEFINED, checkBridgePrefix, checkNetworkName, defaultBridgeName, newNetworkId } from "./network-naming.js";
@@ -101,7 +101,8 @@ class LocalNetworks implements LocalNetworkManager {
       for (const n of this.bridges()) await this.host.ensureBridge(n.device, `${n.gateway}/${n.subnet.split("/")[1]}`, mtuOf(n));
       if (this.bridges().some((n) => !n.internal)) await this.host.enableForwarding();
       await this.syncTable();
-      for (const n of this.dnsNetworks()) await this.dns.listen(n.id, n.gateway, zoneOf(this.state, n));
+      for (const n of this.dnsNetworks()) await this.dns.listen(n.id, n.gateway);
+      this.refreshDns();
       await this.store.save(this.state);
     });
   }
@@ -132,13 +133,15 @@ class LocalNetworks implements LocalNetworkManager {
           await this.host.ensureBridge(rec.device, `${rec.gateway}/${rec.subnet.split("/")[1]}`, mtuOf(rec));
           if (!rec.internal) await this.host.enableForwarding();
           await this.syncTable();
-          await this.dns.listen(rec.id, rec.gateway, zoneOf(this.state, rec));
+          await this.dns.listen(rec.id, rec.gateway);
+          this.refreshDns();
         }
         await this.store.save(this.state);
       } catch (e) {
         // Nothing half-made: drop the record, the device and the rules again.
         this.state.networks = this.state.networks.filter((n) => n.id !== rec.id);
         await this.dns.unlisten(rec.id).catch(() => undefined);
+        this.refreshDns();
         if (rec.driver === "bridge") await this.host.deleteLink(rec.device).catch(() => undefined);
         if (rec.vlanDevice) await this.host.deleteLink(rec.vlanDevice).catch(() => undefined);
         await this.syncTable().catch(() => undefined);
@@ -190,6 +193,7 @@ class LocalNetworks implements LocalNetworkManager {
   private async dropNetwork(n: StoredNetwork): Promise<void> {
     this.state.networks = this.state.networks.filter((x) => x.id !== n.id);
     await this.dns.unlisten(n.id);
+    this.refreshDns();
     await this.syncTable();
     if (n.driver === "bridge") await this.host.deleteLink(n.device);
     if (n.vlanDevice) await this.host.deleteLink(n.vlanDevice);
@@ -237,7 +241,7 @@ class LocalNetworks implements LocalNetworkManager {
       c.ports = ports;
       this.state.containers.push(c);
       await this.store.save(this.state);
-      this.refreshDns(c);
+      this.refreshDns();
       return { endpoints: c.endpoints.map(publicEndpoint), ports, nameservers: await nameserversFor(c, this.dnsNetworks()), hostsEntries };
     });
   }
@@ -249,7 +253,7 @@ class LocalNetworks implements LocalNetworkManager {
       if (plan === undefined) throw new ProviderError("Internal", "INFRA_NET_INTERNAL", "no endpoint planned", {});
       await this.wiring.apply(c, [plan]);
       await this.store.save(this.state);
-      this.refreshDns(c);
+      this.refreshDns();
       return publicEndpoint(plan.endpoint);
     });
   }
@@ -269,7 +273,7 @@ class LocalNetworks implements LocalNetworkManager {
       c.ports = c.ports.filter((p) => p.containerIp !== ep.ipv4Address);
       await this.wiring.remove(c, [ep]);
       await this.store.save(this.state);
-      this.refreshDns(c, [n.id]);
+      this.refreshDns();
     });
   }
 
@@ -281,11 +285,10 @@ class LocalNetworks implements LocalNetworkManager {
     const c = this.container(containerId);
     if (c === undefined) return;
     if (c.ports.length > 0 && (await this.nft.exists())) await this.nft.apply(renderPortElements(this.table, toNat(c.ports), "delete"));
-    const nets = c.endpoints.map((e) => e.networkId);
     await this.wiring.remove(c, [...c.endpoints]);
     this.state.containers = this.state.containers.filter((x) => x.containerId !== containerId);
     await this.store.save(this.state);
-    this.refreshDns(c, nets);
+    this.refreshDns();
   }
 
   containerState(containerId: string): ContainerNetState | undefined {
@@ -366,7 +369,7 @@ class LocalNetworks implements LocalNetworkManager {
       if (ep !== undefined) ep.aliases = [...new Set(e.aliases)];
     });
     await this.store.save(this.state);
-    this.refreshDns(c);
+    this.refreshDns();
     const hostsEntries = req.links.map((l) => linkHostsEntry(this.state.containers, l));
     return { endpoints: c.endpoints.map(publicEndpoint), ports: c.ports, nameservers: await nameserversFor(c, this.dnsNetworks()), hostsEntries };
   }
@@ -388,9 +391,9 @@ class LocalNetworks implements LocalNetworkManager {
     return this.state.containers.flatMap((c) => c.ports);
   }
 
-  private refreshDns(c: ContainerNetState, extra: string[] = []): void {
-    const ids = new Set([...c.endpoints.map((e) => e.networkId), ...extra]);
-    for (const n of this.dnsNetworks()) if (ids.has(n.id)) this.dns.setZone(n.id, zoneOf(this.state, n));
+  /** Recomputes every asker's view: a container's names reach all networks it shares with others. */
+  private refreshDns(): void {
+    this.dns.setViews(dnsViewsOf(this.state, this.dnsNetworks()));
   }
 
   private endpointNetwork(e: EndpointRequest): StoredNetwork {
