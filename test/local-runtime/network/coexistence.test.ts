@@ -26,6 +26,8 @@ function sh(file: string, args: string[], input?: string, timeout = 20_000): Pro
     const p = execFile(file, args, { encoding: "utf8", timeout, maxBuffer: 32 << 20 }, (err, stdout, stderr) =>
       err ? reject(Object.assign(err, { stdout, stderr })) : resolve(stdout),
     );
+    // A command that exits before reading its stdin makes the pipe fail with EPIPE: not an error here.
+    p.stdin?.on("error", () => undefined);
     p.stdin?.end(input ?? "");
   });
 }

@@ -44,9 +44,12 @@ export class HostNet {
   }
 
   /** Creates (or repairs after a restart) a bridge with its gateway address, up. */
-  async ensureBridge(name: string, gatewayCidr: string, mtu?: number): Promise<void> {
+  async ensureBridge(name: string, gatewayCidr: string, mtu?: number, mac?: string): Promise<void> {
     const cmds: string[] = [];
     if (!this.linkExists(name)) cmds.push(`link add name ${name}${mtu ? ` mtu ${mtu}` : ""} type bridge`);
+    // A bridge without a set address takes its lowest port's: when that container leaves, the
+    // gateway's MAC changes and the others' ARP entries point nowhere for seconds.
+    if (mac !== undefined) cmds.push(`link set ${name} address ${mac}`);
     cmds.push(`addr replace ${gatewayCidr} dev ${name}`, `link set ${name} up`);
     await this.batch(cmds);
     // DNAT of 127.0.0.1 to a container needs loopback-sourced packets to be routable out of the bridge.

@@ -17,7 +17,7 @@ import { keepAddresses, sameSetUp } from "./endpoint-reuse.js";
 import { DnsServer } from "./dns-server.js";
 import { dnsViewsOf, linkHostsEntry, nameserversFor } from "./dns-records.js";
 import { HostNet } from "./host-net.js";
-import { DEFAULT_POOL, chooseSubnet, planSubnet } from "./ipam.js";
+import { DEFAULT_POOL, chooseSubnet, macFromIp, planSubnet } from "./ipam.js";
 import { PREDEFINED, checkBridgePrefix, checkNetworkName, defaultBridgeName, newNetworkId } from "./network-naming.js";
 import { attachableNetwork, findNetwork, mtuOf, planNetwork, publicEndpoint, publicRecord, toNat } from "./network-plan.js";
 import { type ContainerNetState, NetworkStore, type NetworkState, type StoredNetwork } from "./network-store.js";
@@ -98,7 +98,7 @@ class LocalNetworks implements LocalNetworkManager {
         this.state.networks.push({ ...predefined("bridge", "bridge"), ...plan, device: defaultBridgeName(this.prefix) });
       }
       // Restore after a restart (or first start): devices, rules and DNS from the state file.
-      for (const n of this.bridges()) await this.host.ensureBridge(n.device, `${n.gateway}/${n.subnet.split("/")[1]}`, mtuOf(n));
+      for (const n of this.bridges()) await this.host.ensureBridge(n.device, `${n.gateway}/${n.subnet.split("/")[1]}`, mtuOf(n), macFromIp(n.gateway));
       if (this.bridges().some((n) => !n.internal)) await this.host.enableForwarding();
       await this.syncTable();
       for (const n of this.dnsNetworks()) await this.dns.listen(n.id, n.gateway);
@@ -130,7 +130,7 @@ class LocalNetworks implements LocalNetworkManager {
       this.state.networks.push(rec);
       try {
         if (rec.driver === "bridge") {
-          await this.host.ensureBridge(rec.device, `${rec.gateway}/${rec.subnet.split("/")[1]}`, mtuOf(rec));
+          await this.host.ensureBridge(rec.device, `${rec.gateway}/${rec.subnet.split("/")[1]}`, mtuOf(rec), macFromIp(rec.gateway));
           if (!rec.internal) await this.host.enableForwarding();
           await this.syncTable();
           await this.dns.listen(rec.id, rec.gateway);
