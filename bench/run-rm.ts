@@ -3,21 +3,23 @@
  * N, alternating: the real CLI (`bin/infra`, built), the engine API alone (one `POST /run`, and the
  * four calls create/start/wait/rm), `runc run`, and `infra --version` (the CLI's own start-up).
  * The engine runs from `dist/` like `infra engine`, already started; its RSS is read when idle.
- * Root; temp roots; networking off in the engine (no host bridges or nftables); removes all it made.
- * Usage: npm run build && node --import tsx bench/run-rm.ts [--runs N] [--network none|default] [--bin PATH]
- * (`default` is the bridge mode, which with networking off is a pinned namespace with loopback only.)
+ * Root; temp roots; removes all it made. `--network none` (default) or `bridge`: the default mode of
+ * `infra run`, with the engine's real networking (a bridge, nft table and address pool of its own,
+ * as the e2e tests make them: a veth, an address and a DNS name per container).
+ * Usage: npm run build && node --import tsx bench/run-rm.ts [--runs N] [--network none|bridge] [--bin PATH]
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdir, open, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EngineClient } from "../src/providers/local-runtime/engine/engine-client.js";
+import { ENGINE_NODE_FLAGS } from "../src/providers/local-runtime/engine/ensure-engine.js";
 import { resolveLayout } from "../src/providers/local-runtime/layout.js";
 import { ImageStore } from "../src/providers/local-runtime/image/image-store.js";
 import { buildOciSpec } from "../src/providers/local-runtime/container/oci-spec.js";
 import { removeCgroupParent } from "../src/providers/local-runtime/container/cgroups.js";
 import type { ContainerRecord } from "../src/providers/local-runtime/container/container-record.js";
+import { makeE2e } from "../test/e2e/e2e-harness.js";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(name);
@@ -29,11 +31,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 // --bin: another build of infra (a checkout of an older commit, for before/after figures).
 const bin = arg("--bin", fileURLToPath(new URL("../bin/infra", import.meta.url)));
-const dir = await mkdtemp(join(tmpdir(), "infra-bench-rr-"));
-const layout = resolveLayout({ root: join(dir, "root"), run: join(dir, "run") });
-const env = { ...process.env, INFRA_ROOT: layout.root, INFRA_RUN: layout.run, INFRA_ENGINE_NETWORK: "off" };
+process.env.INFRA_E2E_CLI = "dist";
+const e = await makeE2e("bench-run-rm");
+const dir = e.dir;
+const layout = e.layout;
+const env: NodeJS.ProcessEnv = { ...e.env, ...(mode === "none" ? { INFRA_ENGINE_NETWORK: "off" } : {}) };
 const rssMB = async (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-let enginePid = 0;
 
 function timed(file: string, argv: string[]): number {
   const t0 = process.hrtime.bigint();
@@ -45,10 +48,11 @@ function timed(file: string, argv: string[]): number {
 try {
   await mkdir(layout.run, { recursive: true, mode: 0o700 });
   const log = await open(join(layout.run, "engine.log"), "a", 0o600);
-  const engine = spawn(process.execPath, [bin, "engine"], { env, detached: true, stdio: ["ignore", log.fd, log.fd] });
+  // As the CLI starts it (ensureEngine), with the engine's node flags.
+  const engine = spawn(process.execPath, [...ENGINE_NODE_FLAGS, bin, "engine"], { env, detached: true, stdio: ["ignore", log.fd, log.fd] });
   engine.unref();
   await log.close();
-  enginePid = engine.pid!;
+  const enginePid = engine.pid!;
   const client = new EngineClient(layout.engineSocket);
   const readyBy = Date.now() + 20000;
   while (!(await client.ping())) {
@@ -58,7 +62,7 @@ try {
   await new Promise((r) => setTimeout(r, 2000));
   const idleFresh = await rssMB(enginePid);
 
-  const spec = (name: string) => ({ name, image: "busybox", command: ["true"], ...(mode === "none" ? { networkMode: "none" } : {}) });
+  const spec = (name: string) => ({ name, image: "busybox", command: ["true"], networkMode: mode });
   const name = () => `b${Math.random().toString(36).slice(2)}`;
   const apiOneCall = async () => {
     const t0 = process.hrtime.bigint();
@@ -113,14 +117,6 @@ try {
   };
   process.stdout.write(JSON.stringify(out, null, 1) + "\n");
 } finally {
-  if (enginePid > 0) {
-    try { process.kill(enginePid, "SIGTERM"); } catch { /* gone */ }
-    for (let i = 0; i < 50; i++) {
-      try { process.kill(enginePid, 0); } catch { break; }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  await e.cleanup(); // stops the engine; removes containers, mounts, links, the nft table, cgroups, the roots
   await removeCgroupParent(layout.cgroupParent, await readFile("/proc/self/cgroup", "utf8"));
-  try { execFileSync("umount", ["-R", join(dir, "root")], { stdio: "ignore" }); } catch { /* nothing mounted */ }
-  await rm(dir, { recursive: true, force: true });
 }

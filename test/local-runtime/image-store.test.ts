@@ -66,3 +66,19 @@ t.test("layers unpack once per chain, rmi refuses an image in use, gc removes wh
   t.ok(await s.resolve("localhost/one:1"), "the other image stays");
   t.same(await s.layerDirs(one), d1);
 });
+
+t.test("parsed records are cached per manifest digest, handed out as copies; another writer's tags are seen", async (t) => {
+  const dir = t.testdir({});
+  const engineSide = await storeIn(dir);
+  const cliSide = await storeIn(dir); // another process (infra tag, pull) writing the same store
+  const a = await engineSide.mustResolve("busybox");
+  a.config.config!.Env = ["CHANGED=1"];
+  a.manifest.layers.length = 0;
+  const b = await engineSide.mustResolve("busybox");
+  t.not(b.config.config?.Env?.[0], "CHANGED=1", "a caller's change does not reach the next caller");
+  t.equal(b.manifest.layers.length, 1);
+  await cliSide.tag("localhost/other:1", b.digest);
+  const c = await engineSide.mustResolve("localhost/other:1");
+  t.equal(c.digest, b.digest, "a tag written by another store is found");
+  t.same(c.names.sort(), ["localhost/busybox:latest", "localhost/other:1"]);
+});

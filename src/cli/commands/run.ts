@@ -3,13 +3,12 @@ import { readFileSync } from "node:fs";
 import type { ContainerSpec } from "../../graph/specs.js";
 import { isProviderError, ProviderError, type FailureCategory } from "../../providers/contract.js";
 import type { ContainerRecord } from "../../providers/local-runtime/container/container-record.js";
-import type { EngineClient } from "../../providers/local-runtime/engine/engine-client.js";
+import { resolveLayout } from "../../providers/local-runtime/layout.js";
+import { EngineClient } from "../../providers/local-runtime/engine/engine-client.js";
 import type { RunEvent } from "../../providers/local-runtime/engine/engine-run.js";
 import type { LogLine } from "../../providers/local-runtime/container/log-file.js";
 import type { Command, CommandIO } from "../command.js";
 import { parseContainerFlags } from "./container-flags.js";
-import { engineFor } from "./engine-session.js";
-import { runAttached } from "./attach-session.js";
 
 const USAGE = `Usage: infra run [OPTIONS] IMAGE [COMMAND] [ARG...]
 
@@ -22,19 +21,26 @@ const USAGE = `Usage: infra run [OPTIONS] IMAGE [COMMAND] [ARG...]
 
 export async function runContainer(argv: string[], io: CommandIO, startIt: boolean, cmd: string): Promise<number> {
   const { f, spec } = parseContainerFlags(argv, cmd, (p) => readFileSync(p, "utf8"));
-  const engine = await engineFor(io.env);
   const attach = !f.booleans.detach && (f.booleans.interactive === true || f.booleans.tty === true);
   if (startIt && !attach) {
     // One request: create, start, output, exit code, removal (an engine from before /run answers 404).
-    const code = await runInOneCall(engine, spec, io, f.booleans.rm === true, f.booleans.detach === true);
+    // The engine is nearly always up: no ping first; it is started only when nobody listens.
+    const once = (c: EngineClient) => runInOneCall(c, spec, io, f.booleans.rm === true, f.booleans.detach === true);
+    const direct = new EngineClient(resolveLayout({}, io.env).engineSocket);
+    const code = await once(direct).catch(async (e: unknown) => {
+      if (!nobodyListens(e)) throw e;
+      return once(await startedEngine(io.env));
+    });
     if (code !== undefined) return code;
   }
+  const engine = await startedEngine(io.env);
   const rec = await engine.call<ContainerRecord>("POST", "/containers", spec);
   if (!startIt) { io.stdout.write(rec.id + "\n"); return 0; }
   if (attach) {
     // -i / -t in the foreground: attach before the container starts, through conmon's attach socket.
     let code: number;
     try {
+      const { runAttached } = await import("./attach-session.js");
       code = await runAttached(engine, `/containers/${rec.id}/attach?start=1`, io, { tty: f.booleans.tty === true, stdin: f.booleans.interactive === true });
     } finally {
       if (f.booleans.rm) await engine.call("DELETE", `/containers/${rec.id}?force=1&volumes=1`).catch(() => undefined);
@@ -74,6 +80,17 @@ async function runInOneCall(engine: EngineClient, spec: ContainerSpec, io: Comma
   if (detach && got.started) { io.stdout.write(got.started.id + "\n"); return 0; }
   if (!got.exited) throw new ProviderError("Unavailable", "INFRA_RUNTIME_RUN_CUT", "the engine ended `run` before the container exited", { hint: "`infra ps -a` shows the container; the engine log may say why" });
   return got.exited.exitCode ?? 0;
+}
+
+/** The engine, started when it is not running (loaded only then: it brings child_process along). */
+async function startedEngine(env: NodeJS.ProcessEnv): Promise<EngineClient> {
+  return (await import("./engine-session.js")).engineFor(env);
+}
+
+/** The socket is missing or nobody accepts on it: the request never reached an engine, so it can be sent again. */
+function nobodyListens(e: unknown): boolean {
+  const code = ((e as { cause?: NodeJS.ErrnoException }).cause)?.code;
+  return isProviderError(e) && e.code === "INFRA_RUNTIME_ENGINE_DOWN" && (code === "ENOENT" || code === "ECONNREFUSED");
 }
 
 function writeLog(io: CommandIO, l: LogLine): void {

@@ -19,6 +19,13 @@ export interface EnsureEngineOptions extends LayoutOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Node flags for the engine process. A 1 MB young generation (V8's default grows it to 16 MB
+ * per semi-space): the engine's garbage is small and short-lived, and the smaller nursery keeps
+ * its idle RSS ~12-15 MB lower (bench/apply-100.ts) for a few more, cheap, scavenges.
+ */
+export const ENGINE_NODE_FLAGS = ["--max-semi-space-size=1"];
+
 export function defaultEngineEntry(): string {
   const argv1 = process.argv[1];
   if (argv1 && /^(main\.(js|ts)|infra)$/.test(basename(argv1))) return argv1;
@@ -55,7 +62,9 @@ export async function ensureEngine(opts: EnsureEngineOptions = {}): Promise<Engi
   await mkdir(layout.run, { recursive: true, mode: 0o700 });
   const log = await open(join(layout.run, "engine.log"), "a", 0o600);
   const entry = opts.entry ?? defaultEngineEntry();
-  const args = [...(opts.execArgv ?? process.execArgv), entry, ...(/engine-entry\.(js|ts)$/.test(entry) ? [] : ["engine"])];
+  const execArgv = opts.execArgv ?? process.execArgv;
+  const flags = ENGINE_NODE_FLAGS.filter((f) => !execArgv.some((a) => a.startsWith(f.split("=")[0]!)));
+  const args = [...execArgv, ...flags, entry, ...(/engine-entry\.(js|ts)$/.test(entry) ? [] : ["engine"])];
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ["ignore", log.fd, log.fd],
