@@ -38,7 +38,7 @@ t.teardown(async () => {
 
 async function run(body: unknown): Promise<RunEvent[]> {
   const events: RunEvent[] = [];
-  await client.stream("/run", (e) => events.push(e as RunEvent), { method: "POST", body });
+  await client.stream("/run", (e) => events.push(e as RunEvent), { method: "POST", body, errorsAsItems: true });
   return events;
 }
 const kinds = (es: RunEvent[]) => es.map((e) => Object.keys(e)[0]);

@@ -70,7 +70,7 @@ async function runInOneCall(engine: EngineClient, spec: ContainerSpec, io: Comma
       else if ("started" in e) got.started = e.started;
       else if ("exited" in e) got.exited = e.exited;
       else if ("error" in e) got.error = e.error;
-    }, { method: "POST", body: { spec, rm, detach } });
+    }, { method: "POST", body: { spec, rm, detach }, errorsAsItems: true });
   } catch (e) {
     if (isProviderError(e) && e.code === "INFRA_RUNTIME_NO_ROUTE") return undefined;
     throw e;

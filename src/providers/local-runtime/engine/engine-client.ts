@@ -30,8 +30,12 @@ export class EngineClient {
     });
   }
 
-  /** Streams NDJSON records (logs -f, run) to `onItem` until the engine ends the response. */
-  stream(path: string, onItem: (item: unknown) => void, opts: { method?: string; body?: unknown } = {}): Promise<void> {
+  /**
+   * Streams NDJSON records (logs -f, run) to `onItem` until the engine ends the response. A
+   * record that is only `{ error }` (the engine failed mid-stream) rejects, unless the caller
+   * reads errors itself (`errorsAsItems`, as `run` does with its event stream).
+   */
+  stream(path: string, onItem: (item: unknown) => void, opts: { method?: string; body?: unknown; errorsAsItems?: boolean } = {}): Promise<void> {
     return new Promise((resolve, reject) => {
       const method = opts.method ?? "GET";
       const data = opts.body === undefined ? undefined : JSON.stringify(opts.body);
@@ -55,7 +59,15 @@ export class EngineClient {
           while ((nl = buf.indexOf("\n")) >= 0) {
             const line = buf.slice(0, nl);
             buf = buf.slice(nl + 1);
-            if (line.trim()) onItem(JSON.parse(line));
+            if (!line.trim()) continue;
+            const item = JSON.parse(line) as unknown;
+            const err = opts.errorsAsItems ? undefined : streamError(item);
+            if (err) {
+              res.destroy();
+              reject(err);
+              return;
+            }
+            onItem(item);
           }
         });
         res.on("end", () => resolve());
@@ -73,4 +85,12 @@ export class EngineClient {
       return false;
     }
   }
+}
+
+/** The error of a `{ error }` record that ends a failed stream. */
+function streamError(item: unknown): ProviderError | undefined {
+  if (typeof item !== "object" || item === null || Object.keys(item).length !== 1 || !("error" in item)) return undefined;
+  const e = (item as { error: { category?: FailureCategory; code?: string; message?: string; hint?: string } }).error;
+  if (typeof e !== "object" || e === null || typeof e.message !== "string") return undefined;
+  return new ProviderError(e.category ?? "Internal", e.code ?? "INFRA_RUNTIME_STREAM_FAILED", e.message, e.hint !== undefined ? { hint: e.hint } : {});
 }

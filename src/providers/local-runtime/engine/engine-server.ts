@@ -127,8 +127,12 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
         }
         send(res, 404, { error: { category: "NotFound", code: "INFRA_RUNTIME_NO_ROUTE", message: `no route ${req.method} ${url.pathname}` } });
       } catch (e) {
-        if (isProviderError(e)) send(res, STATUS[e.category] ?? 500, { error: { category: e.category, code: e.code, message: e.message, hint: e.hint } });
-        else send(res, 500, { error: { category: "Internal", code: "INFRA_RUNTIME_INTERNAL", message: (e as Error).message } });
+        const error = isProviderError(e)
+          ? { category: e.category, code: e.code, message: e.message, hint: e.hint }
+          : { category: "Internal" as const, code: "INFRA_RUNTIME_INTERNAL", message: (e as Error).message };
+        // A stream (logs -f) that fails after its headers went out ends with the error as its last line.
+        if (res.headersSent) res.end(JSON.stringify({ error }) + "\n");
+        else send(res, isProviderError(e) ? (STATUS[e.category] ?? 500) : 500, { error });
       }
     })();
   });
