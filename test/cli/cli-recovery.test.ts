@@ -62,6 +62,10 @@ t.test("refresh, state rm + import, graph", async (t) => {
   t.match(dot.stdout, /^digraph /);
   t.match(dot.stdout, /container\.web/);
   t.equal(dot.stderr, "", "graph uses no provider");
+  // Graphviz is installed by scripts/setup.
+  const svg = await runCli(["graph", "--svg"], { cwd });
+  t.equal(svg.code, 0, svg.stderr);
+  t.match(svg.stdout, /<svg[\s\S]*container\.web[\s\S]*<\/svg>/, "--svg renders the graph with Graphviz");
 
   t.equal((await run("destroy", "--yes")).code, 0);
 });
