@@ -6,7 +6,8 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { cp, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import http from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -165,4 +166,45 @@ export function inspected<T = Record<string, unknown>>(r: CliResult): T {
   if (r.code !== 0) throw new Error(`inspect failed (${r.code}): ${r.stderr}`);
   const v = JSON.parse(r.stdout) as T | T[];
   return (Array.isArray(v) ? v[0] : v) as T;
+}
+
+/** One HTTP GET on the host. */
+export function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: 5000 }, (res) => {
+      let body = "";
+      res.on("data", (d: Buffer) => (body += d.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("timeout", () => req.destroy(new Error(`timeout: ${url}`)));
+    req.on("error", reject);
+  });
+}
+
+/** The page, once httpd is up (it starts a moment after the container). */
+export async function page(url: string): Promise<{ status: number; body: string }> {
+  let last: unknown;
+  for (let i = 0; i < 50; i++) {
+    try {
+      return await get(url);
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw last;
+}
+
+/**
+ * Rewrites an example's `"8080:80"` to a random free port in [from, from + 5000). Tests never
+ * publish 8080 itself: kernel NAT binds no socket, so neither a user's stack on 8080 nor another
+ * test running at the same time would show as busy, and the two would catch each other's traffic.
+ */
+export async function publishOnFreePort(file: string, from: number): Promise<number> {
+  for (;;) {
+    const port = from + Math.floor(Math.random() * 5000);
+    if (!(await tcpPortFree(port))) continue;
+    await writeFile(file, (await readFile(file, "utf8")).replace('"8080:80"', `"${port}:80"`));
+    return port;
+  }
 }

@@ -5,10 +5,9 @@
  * replaces, destroy leaves nothing. Root only.
  */
 import { readFile, writeFile } from "node:fs/promises";
-import http from "node:http";
 import { join } from "node:path";
 import t from "tap";
-import { inspected, makeE2e, tcpPortFree } from "./e2e-harness.js";
+import { inspected, makeE2e, page, publishOnFreePort } from "./e2e-harness.js";
 
 if (process.getuid?.() !== 0) {
   t.plan(0, "needs root");
@@ -17,32 +16,6 @@ if (process.getuid?.() !== 0) {
 
 const e = await makeE2e("webapp");
 t.teardown(() => e.cleanup());
-
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: 5000 }, (res) => {
-      let body = "";
-      res.on("data", (d: Buffer) => (body += d.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("timeout", () => req.destroy(new Error(`timeout: ${url}`)));
-    req.on("error", reject);
-  });
-}
-
-/** The page, once httpd is up (it starts a moment after the container). */
-async function page(url: string): Promise<{ status: number; body: string }> {
-  let last: unknown;
-  for (let i = 0; i < 50; i++) {
-    try {
-      return await get(url);
-    } catch (err) {
-      last = err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw last;
-}
 
 interface Rec {
   id: string;
@@ -56,13 +29,7 @@ interface Rec {
 t.test("webapp: published port, env reference, in-place update, replace, destroy", async (t) => {
   const stack = await e.example("webapp");
   const file = join(stack, "infra.ts");
-  // The example publishes 8080; should something on this host hold it, the copy uses a free port.
-  let port = 8080;
-  if (!(await tcpPortFree(8080))) {
-    port = 18000 + Math.floor(Math.random() * 2000);
-    await writeFile(file, (await readFile(file, "utf8")).replace('"8080:80"', `"${port}:80"`));
-    t.comment(`8080 is busy on this host: the copy publishes ${port}`);
-  }
+  const port = await publishOnFreePort(file, 20000);
   const edit = async (from: string, to: string) => {
     const text = await readFile(file, "utf8");
     t.ok(text.includes(from), `the stack contains ${from}`);
