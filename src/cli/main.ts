@@ -11,7 +11,6 @@ import type { Command, CommandIO } from "./command.js";
 import { COMMANDS, loadAllCommands, loadCommand } from "./commands/index.js";
 import { findCommand, renderCommandHelp, renderHelp } from "./help.js";
 import { infraVersion } from "./infra-version.js";
-import { printDiagnostics } from "./print-diagnostics.js";
 import { addFile, DEFAULT_STACK_FILE } from "./stack-context.js";
 
 export type MainIO = Pick<CommandIO, "stdout" | "stderr" | "stdin" | "env" | "cwd">;
@@ -26,7 +25,7 @@ export async function main(argv: readonly string[], base: MainIO, signal?: Abort
   try {
     return await dispatch([...argv], io);
   } catch (e) {
-    return reportError(e, io);
+    return await reportError(e, io);
   }
 }
 
@@ -115,8 +114,12 @@ function unknownCommand(words: string[]): InfraError {
   return new InfraError("INFRA_CLI_UNKNOWN_COMMAND", `Unknown command "${words[0]}"`, { hint: "Run `infra help` to see the commands." });
 }
 
-/** Errors become diagnostics on stderr; the exit status is the error's own, 1 by default. */
-export function reportError(e: unknown, io: CommandIO): number {
+/**
+ * Errors become diagnostics on stderr; the exit status is the error's own, 1 by default. The
+ * renderer (and chalk) load only when there is something to render.
+ */
+export async function reportError(e: unknown, io: CommandIO): Promise<number> {
+  const { printDiagnostics } = await import("./print-diagnostics.js");
   if (isInfraError(e)) {
     printDiagnostics(io, e.toDiagnostics());
     if (e.diagnostics.length > 0) io.stderr.write(`${e.summary}.\n`);
