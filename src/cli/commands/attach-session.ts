@@ -1,6 +1,7 @@
 /**
  * Runs an attach session in the terminal: stdin (raw when -t on a TTY) goes to the container,
  * its output comes back, window size changes follow, and the container's exit code is returned.
+ * With detach keys (`infra attach`), typing them ends the session and leaves the container running.
  */
 import type { EngineClient } from "../../providers/local-runtime/engine/engine-client.js";
 import { attachError, openAttach } from "../../providers/local-runtime/engine/attach-client.js";
@@ -10,6 +11,55 @@ import type { CommandIO } from "../command.js";
 export interface AttachOptions {
   tty: boolean;
   stdin: boolean;
+  /** Bytes that detach (from parseDetachKeys); the session then returns 0 and the container runs on. */
+  detachKeys?: number[];
+  /** Read stdin for the detach keys without sending it (a container started without -i). */
+  watchOnly?: boolean;
+}
+
+const CTRL_SPECIAL: Record<string, number> = { "@": 0, "[": 27, "\\": 28, "]": 29, "^": 30, "_": 31 };
+
+/** Docker's `--detach-keys` syntax: `ctrl-p,ctrl-q`, `a`, `ctrl-@`... as bytes; undefined when invalid. Pure. */
+export function parseDetachKeys(spec: string): number[] | undefined {
+  const out: number[] = [];
+  for (const k of spec.split(",")) {
+    const ctrl = /^ctrl-(.)$/.exec(k);
+    if (ctrl) {
+      const c = ctrl[1]!;
+      if (/^[a-z]$/.test(c)) out.push(c.charCodeAt(0) - 96);
+      else if (CTRL_SPECIAL[c] !== undefined) out.push(CTRL_SPECIAL[c]);
+      else return undefined;
+    } else if (k.length === 1) out.push(k.charCodeAt(0));
+    else return undefined;
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/**
+ * Finds the detach sequence in input that arrives in pieces. Bytes that may start the sequence
+ * are held back until it is clear they do not (then they go on, as Docker does). Pure.
+ */
+export class DetachMatcher {
+  private held = 0;
+  constructor(private readonly keys: readonly number[]) {}
+
+  /** The bytes to forward, and whether the whole sequence was typed (input after it is dropped). */
+  push(chunk: Buffer): { forward: Buffer; detach: boolean } {
+    const out: number[] = [];
+    for (const b of chunk) {
+      if (b === this.keys[this.held]) {
+        this.held++;
+        if (this.held === this.keys.length) { this.held = 0; return { forward: Buffer.from(out), detach: true }; }
+        continue;
+      }
+      // A broken prefix is sent as typed; the current byte may start a new match.
+      out.push(...this.keys.slice(0, this.held));
+      this.held = 0;
+      if (b === this.keys[0]) { this.held = 1; if (this.keys.length === 1) return { forward: Buffer.from(out), detach: true }; }
+      else out.push(b);
+    }
+    return { forward: Buffer.from(out), detach: false };
+  }
 }
 
 type TtyIn = NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => void };
@@ -22,8 +72,18 @@ export async function runAttached(engine: EngineClient, path: string, io: Comman
   const raw = o.tty && o.stdin && stdin.isTTY === true && typeof stdin.setRawMode === "function";
   const send = (type: number, payload: Buffer | string = "") => { if (!socket.destroyed) socket.write(encodeFrame(type as 1, payload)); };
   const resize = () => { if (stdout.rows && stdout.columns) send(FRAME.resize, `${stdout.rows} ${stdout.columns}`); };
-  const onIn = (d: Buffer | string) => send(FRAME.stdin, typeof d === "string" ? Buffer.from(d) : d);
-  const onEnd = () => send(FRAME.stdinEnd);
+  const matcher = o.detachKeys ? new DetachMatcher(o.detachKeys) : undefined;
+  let detached: (() => void) | undefined;
+  const onIn = (d: Buffer | string) => {
+    let data = typeof d === "string" ? Buffer.from(d) : d;
+    if (matcher) {
+      const m = matcher.push(data);
+      data = m.forward;
+      if (m.detach) detached?.();
+    }
+    if (data.length && !o.watchOnly) send(FRAME.stdin, data);
+  };
+  const onEnd = () => { if (!o.watchOnly) send(FRAME.stdinEnd); };
   if (o.tty) { resize(); stdout.on("resize", resize); }
   if (raw) stdin.setRawMode!(true);
   if (o.stdin) { stdin.on("data", onIn); stdin.on("end", onEnd); stdin.resume(); }
@@ -31,6 +91,8 @@ export async function runAttached(engine: EngineClient, path: string, io: Comman
     return await new Promise<number>((resolve, reject) => {
       const dec = new FrameDecoder();
       let done = false;
+      // Closing our side detaches: the engine leaves the container running.
+      detached = () => { if (!done) { done = true; resolve(0); } };
       const onData = (chunk: Buffer) => {
         for (const f of dec.push(chunk)) {
           if (f.type === FRAME.stdout) io.stdout.write(f.payload);

@@ -62,6 +62,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: ["logs"], aliases: [["container","logs"]], load: () => import("./logs.js") },
   { name: ["cp"], aliases: [["container","cp"]], load: () => import("./cp.js") },
   { name: ["exec"], aliases: [["container","exec"]], load: () => import("./exec.js") },
+  { name: ["attach"], aliases: [["container","attach"]], load: () => import("./attach.js") },
   { name: ["stats"], aliases: [["container","stats"]], load: () => import("./stats.js") },
   { name: ["images"], aliases: [["image","ls"]], load: () => import("./images.js") },
   { name: ["rmi"], aliases: [["image","rm"]], load: () => import("./images.js") },

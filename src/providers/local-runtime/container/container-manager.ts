@@ -68,6 +68,8 @@ export class ContainerManager {
   private poll: NodeJS.Timeout | undefined;
   private exiting = new Set<string>();
   private starting = new Map<string, Promise<ContainerRecord>>();
+  /** Containers being removed: autoRemove leaves them to the removal under way. */
+  private removing = new Set<string>();
   /** Health-check timers (D3): fed every record this manager writes. */
   readonly health: HealthMonitor;
   /** Log rotation and cgroup-parent cleanup (D3), run from the sweep. */
@@ -107,6 +109,8 @@ export class ContainerManager {
     this.poll.unref();
     await this.sweep();
     for (const r of this.records.values()) this.health.observe(r);
+    // `--rm` containers that exited before an engine removed them (a crash between exit and removal).
+    for (const r of [...this.records.values()]) if (r.autoRemove && r.state === "exited") this.autoRemoveLater(r.id);
     if (opts.boot) {
       for (const r of this.records.values()) {
         const p = r.spec.restart?.policy;
@@ -179,7 +183,7 @@ export class ContainerManager {
     return [...this.records.values()].filter((r) => r.mounts.some((m) => m.type === "volume" && m.source === name)).map((r) => r.name);
   }
 
-  async create(spec: ContainerSpec): Promise<ContainerRecord> {
+  async create(spec: ContainerSpec, opts: { autoRemove?: boolean } = {}): Promise<ContainerRecord> {
     validateContainerSpec(spec, this.opts.hostHardLimits ?? {});
     checkNetworkMode(spec);
     if (!NAME.test(spec.name))
@@ -208,6 +212,7 @@ export class ContainerManager {
       cgroupsPath: `${this.layout.cgroupParent}/${id}`,
       anonymousVolumes: mounts.filter((m) => m.type === "volume" && !(spec.mounts ?? []).some((s) => s.source === m.source) && !extra.some((e) => e.source === m.source)).map((m) => m.source!),
       mounts,
+      ...(opts.autoRemove ? { autoRemove: true } : {}),
     };
     await mkdir(containerPaths(this.layout, id).dir, { recursive: true, mode: 0o700 });
     await this.save(rec);
@@ -359,7 +364,8 @@ export class ContainerManager {
       await this.save(next);
       for (const w of this.waiters.get(id) ?? []) w();
       this.waiters.delete(id);
-      this.scheduleRestart(next);
+      if (next.autoRemove) this.autoRemoveLater(id);
+      else this.scheduleRestart(next);
     } finally {
       this.exiting.delete(id);
     }
@@ -416,6 +422,15 @@ export class ContainerManager {
     }, d.delayMs);
     t.unref();
     this.restartTimers.set(rec.id, t);
+  }
+
+  /** After the current turn, so that whoever waited for the exit still reads the exited record. */
+  private autoRemoveLater(id: string): void {
+    setImmediate(() => {
+      // Someone (the /run request, `rm`) may be removing it already.
+      if (!this.records.has(id) || this.removing.has(id)) return;
+      void this.remove(id, { force: true, volumes: true }).catch((e: unknown) => this.noteError(id, e));
+    });
   }
 
   /** A failure nobody waits for (restart, boot) is kept on the record for inspect. */
@@ -534,6 +549,16 @@ export class ContainerManager {
   }
 
   async remove(idOrName: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    const id = this.get(idOrName).id;
+    this.removing.add(id);
+    try {
+      await this.removeNow(id, opts);
+    } finally {
+      this.removing.delete(id);
+    }
+  }
+
+  private async removeNow(idOrName: string, opts: { force?: boolean; volumes?: boolean }): Promise<void> {
     let rec = this.get(idOrName);
     this.cancelRestart(rec.id);
     if (opts.force && (rec.state === "running" || rec.state === "paused")) {

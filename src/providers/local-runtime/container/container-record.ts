@@ -39,6 +39,8 @@ export interface ContainerRecord {
   lastError?: string;
   /** Mounts as resolved at create (anonymous volumes named, volumes-from expanded). */
   mounts: MountSpec[];
+  /** `--rm`: the engine removes it (with its anonymous volumes) once it has exited, also after an engine restart. */
+  autoRemove?: boolean;
 }
 
 type Action = "start" | "stop" | "kill" | "pause" | "unpause" | "remove" | "exec" | "update" | "restart";

@@ -8,8 +8,8 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { isProviderError } from "../../contract.js";
 import { attachConmon, resizeConmonTerminal, type ConmonAttachment } from "../container/conmon-attach.js";
-import { guard } from "../container/container-record.js";
 import { containerPaths } from "../layout.js";
+import { runtimeError } from "../runtime-error.js";
 import { ATTACH_UPGRADE, FRAME, FrameDecoder, encodeFrame } from "./attach-protocol.js";
 import type { EngineContext } from "./engine-routes.js";
 
@@ -53,7 +53,9 @@ export async function handleAttachUpgrade(ctx: EngineContext, req: IncomingMessa
     id = rec.id;
     if (url.searchParams.get("start") === "1") await ctx.manager.start(rec.id, false, { beforeStart: wire });
     else {
-      guard(rec, "exec", "attach needs a running container");
+      if (rec.state !== "running")
+        throw runtimeError("Conflict", "CONTAINER_NOT_RUNNING", `cannot attach to container '${rec.name}': it is ${rec.state}`,
+          rec.state === "paused" ? "unpause it first" : "start it first (`infra start NAME`), or read its output with `infra logs NAME`");
       await wire(rec.id);
     }
   } catch (e) {
@@ -65,9 +67,10 @@ export async function handleAttachUpgrade(ctx: EngineContext, req: IncomingMessa
   const gone = new Promise<void>((r) => socket.once("close", () => r()));
   await Promise.race([ctx.manager.waitExit(id), gone]);
   if (clientGone) return;
+  // Read at once: an autoRemove (`--rm`) container is gone soon after its exit.
+  const done = ctx.manager.find(id);
   // conmon sends the last output before it writes the exit file; give the socket a moment to drain.
   await Promise.race([new Promise<void>((r) => att!.onEnd(r)), new Promise((r) => setTimeout(r, 1000))]);
-  const done = ctx.manager.find(id);
   send(FRAME.exit, JSON.stringify({ exitCode: done?.exitCode ?? -1, oomKilled: done?.oomKilled ?? false }));
   att?.close();
   socket.end();

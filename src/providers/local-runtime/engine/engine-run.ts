@@ -1,7 +1,7 @@
 /**
  * `POST /run`: `infra run` in one request, so that a short container costs one round trip. The
  * engine creates and starts the container, streams its output as it comes, and at the exit
- * removes it (`rm`) before it sends the final record. NDJSON events, in this order:
+ * removes it (`rm`, kept on the record as autoRemove) before it sends the final record. NDJSON events, in this order:
  * `{created}`, `{started}`, then (unless `detach`) `{log}`... and `{exited}`; or `{error}` after
  * `created` when the start fails. A failure before `created` is an ordinary error response.
  * `--rm` does not depend on the client: a client that goes away does not keep the container.
@@ -32,7 +32,8 @@ export type RunEvent =
 export async function handleRun(ctx: EngineContext, body: unknown, res: ServerResponse): Promise<void> {
   const req = (body ?? {}) as Partial<RunRequest>;
   const m = ctx.manager;
-  const created = await m.create((req.spec ?? {}) as ContainerSpec); // throws before the stream: a plain error reply
+  // With rm the record says so: the engine removes it at the exit, also when it restarted meanwhile.
+  const created = await m.create((req.spec ?? {}) as ContainerSpec, req.rm ? { autoRemove: true } : {}); // throws before the stream: a plain error reply
   res.writeHead(200, { "content-type": "application/x-ndjson" });
   let closed = false;
   res.on("close", () => { closed = true; });
@@ -55,14 +56,10 @@ async function follow(ctx: EngineContext, created: ContainerRecord, req: Partial
     if (req.rm) await m.remove(created.id, { force: true, volumes: true }).catch(() => undefined);
     throw e;
   }
-  if (req.detach) {
-    // -d --rm: removed when it exits, by this engine (the response is over by then).
-    if (req.rm) void m.waitExit(created.id).then(() => m.remove(created.id, { force: true, volumes: true })).catch(() => undefined);
-    return;
-  }
+  if (req.detach) return; // -d --rm: the manager removes it at the exit (record.autoRemove)
   await followContainerLogs(m, created.id, {}, (log) => send({ log }), closed);
   await m.waitExit(created.id);
-  const exited = m.find(created.id) ?? created;
+  const exited = m.find(created.id) ?? created; // read before the manager's autoRemove runs
   if (req.rm) await m.remove(created.id, { force: true, volumes: true }).catch(() => undefined);
   send({ exited });
 }
