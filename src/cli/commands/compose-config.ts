@@ -1,11 +1,10 @@
 /** `infra compose config`: prints the normalised compose model, like `docker compose config`. */
-import { readFileSync } from "node:fs";
 import { hasErrors } from "../../diag/diagnostic.js";
 import { InfraError } from "../../diag/infra-error.js";
 import { composeFileIn } from "../../compose/find-compose-file.js";
 import { renderComposeConfig } from "../../compose/compose-config.js";
 import { loadComposeProject } from "../../compose/load-compose.js";
-import { renderDiagnostics } from "../../views/diagnostics-view.js";
+import { printDiagnostics } from "../print-diagnostics.js";
 import type { Command, CommandIO } from "../command.js";
 import { parseFlags } from "../parse-flags.js";
 
@@ -41,19 +40,9 @@ export const composeConfigCommand: Command = {
       ...(project !== undefined ? { projectName: project } : {}),
       ...(flags.lists.profile ? { profiles: flags.lists.profile } : {}),
     });
-    if (diagnostics.length > 0) {
-      io.stderr.write(renderDiagnostics(diagnostics, { color: io.color, source: readSource }));
-    }
+    printDiagnostics(io, diagnostics);
     if (hasErrors(diagnostics)) return 1;
     io.stdout.write(renderComposeConfig(model, flags.booleans.json ? "json" : "yaml"));
     return 0;
   },
 };
-
-function readSource(file: string): string | undefined {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
-}

@@ -1,12 +1,12 @@
 /** `infra import compose FILE -o infra.ts`: writes an equivalent, readable TypeScript stack. */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { hasErrors } from "../../diag/diagnostic.js";
 import { InfraError } from "../../diag/infra-error.js";
 import { composeStack } from "../../compose/compose-to-stack.js";
 import { writeTypeScriptStack } from "../../compose/write-typescript-stack.js";
-import { renderDiagnostics } from "../../views/diagnostics-view.js";
+import { printDiagnostics } from "../print-diagnostics.js";
 import type { Command, CommandIO } from "../command.js";
 import { expectPositionals, parseFlags } from "../parse-flags.js";
 
@@ -40,7 +40,7 @@ export const importComposeCommand: Command = {
       ...(project !== undefined ? { projectName: project } : {}),
       ...(flags.lists.profile ? { profiles: flags.lists.profile } : {}),
     });
-    if (cs.diagnostics.length > 0) io.stderr.write(renderDiagnostics(cs.diagnostics, { color: io.color, source: readSource }));
+    printDiagnostics(io, cs.diagnostics);
     if (hasErrors(cs.diagnostics)) return 1;
     const text = writeTypeScriptStack(cs.model, { outDir: dirname(out), sourceFiles: cs.project.files });
     await writeFile(out, text);
@@ -48,11 +48,3 @@ export const importComposeCommand: Command = {
     return 0;
   },
 };
-
-function readSource(file: string): string | undefined {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
-}
