@@ -7,11 +7,11 @@
  * RSS growth against the engine idle before the apply. Root only.
  * Usage: npm run build && node --import tsx bench/apply-100.ts [--count 100] [--network none|bridge] [--cmd sleep|httpd] [--runs 1] [--bin PATH]
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { timed as timedCli } from "./timed-cli.js";
 import { makeE2e } from "../test/e2e/e2e-harness.js";
 
 const arg = (name: string, dflt: string): string => {
@@ -39,15 +39,7 @@ function composeFile(): string {
 }
 
 function timed(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; code: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repo, env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, code: code ?? -1, out }));
-  });
+  return timedCli(bin, repo, args, env);
 }
 
 /** kB of a process: RSS, and PSS (shared pages split between the processes that map them). */

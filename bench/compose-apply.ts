@@ -4,12 +4,12 @@
  * (bin/infra) against an engine of its own; median of N runs. Root only; removes what it made.
  * Usage: npm run build && node --import tsx bench/compose-apply.ts [--runs 5] [--json FILE]
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import http from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { timed as timedCli } from "./timed-cli.js";
 import { makeE2e, tcpPortFree } from "../test/e2e/e2e-harness.js";
 
 const arg = (name: string): string | undefined => {
@@ -42,15 +42,7 @@ export function composeFile(ports: number[]): string {
 }
 
 function timed(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; code: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repo, env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, code: code ?? -1, out }));
-  });
+  return timedCli(bin, repo, args, env);
 }
 
 function status(port: number): Promise<number> {

@@ -26,16 +26,7 @@ export interface ResourceState {
  * recorded before the replacement is created and dropped once it is deleted, so that a process
  * that dies in between leaves a record the next plan deletes.
  */
-export interface DeposedObject {
-  /** The address whose replacement deposed it. */
-  address: string;
-  type: ResourceType;
-  provider: string;
-  id: string;
-  props: Props;
-  outputs: Props;
-  /** Its dependencies when it was current: what must outlive it. */
-  dependencies: string[];
+export interface DeposedObject extends Pick<ResourceState, "address" | "type" | "provider" | "id" | "props" | "outputs" | "dependencies"> {
   /** ISO time it was deposed. */
   deposedAt: string;
 }

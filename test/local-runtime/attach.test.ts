@@ -1,12 +1,8 @@
 import t from "tap";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEngine, type RunningEngine } from "../../src/providers/local-runtime/engine/engine-server.js";
-import { removeCgroupParent } from "../../src/providers/local-runtime/container/cgroups.js";
-import { runCommand } from "../../src/providers/local-runtime/host/run-command.js";
+import { startCliEngine, stopCliEngine } from "./cli-engine.js";
 import { DetachMatcher, parseDetachKeys } from "../../src/cli/commands/attach-session.js";
 
 process.env.INFRA_ENGINE_NETWORK = "off";
@@ -16,22 +12,9 @@ let engine: RunningEngine;
 let env: NodeJS.ProcessEnv;
 const prefix = `at${process.pid}`;
 
-t.before(async () => {
-  dir = await mkdtemp(join(tmpdir(), "infra-at-attach-"));
-  engine = await startEngine({ root: join(dir, "root"), run: join(dir, "run"), network: false });
-  env = { ...process.env, INFRA_ROOT: engine.layout.root, INFRA_RUN: engine.layout.run, INFRA_ENGINE_NETWORK: "off", NO_COLOR: "1" };
-});
+t.before(async () => ({ dir, engine, env } = await startCliEngine("infra-at-attach-")));
 const children = new Set<ChildProcess>();
-t.teardown(async () => {
-  // A CLI still running (a failed test) must not outlive the engine and start one of its own.
-  for (const c of children) c.kill("SIGKILL");
-  for (const c of engine.ctx.manager.list(true)) await engine.ctx.manager.remove(c.id, { force: true }).catch(() => undefined);
-  await engine.close();
-  const ls = await runCommand("runc", ["--root", engine.layout.runcRoot, "list", "-q"]);
-  for (const id of ls.stdout.split("\n").filter(Boolean)) await runCommand("runc", ["--root", engine.layout.runcRoot, "delete", "--force", id]);
-  await removeCgroupParent(engine.layout.cgroupParent, await readFile("/proc/self/cgroup", "utf8"));
-  await rm(dir, { recursive: true, force: true });
-});
+t.teardown(() => stopCliEngine({ dir, engine }, children));
 
 interface Cli { child: ChildProcess; out: () => string; done: Promise<number | null> }
 

@@ -1,12 +1,10 @@
 import t from "tap";
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startEngine, type RunningEngine } from "../../src/providers/local-runtime/engine/engine-server.js";
-import { removeCgroupParent } from "../../src/providers/local-runtime/container/cgroups.js";
-import { runCommand } from "../../src/providers/local-runtime/host/run-command.js";
+import type { RunningEngine } from "../../src/providers/local-runtime/engine/engine-server.js";
+import { startCliEngine, stopCliEngine } from "./cli-engine.js";
 import { FRAME, FrameDecoder, encodeFrame } from "../../src/providers/local-runtime/engine/attach-protocol.js";
 
 process.env.INFRA_ENGINE_NETWORK = "off";
@@ -15,22 +13,9 @@ let dir: string;
 let engine: RunningEngine;
 let env: NodeJS.ProcessEnv;
 
-t.before(async () => {
-  dir = await mkdtemp(join(tmpdir(), "infra-d3-tty-"));
-  engine = await startEngine({ root: join(dir, "root"), run: join(dir, "run"), network: false });
-  env = { ...process.env, INFRA_ROOT: engine.layout.root, INFRA_RUN: engine.layout.run, INFRA_ENGINE_NETWORK: "off", NO_COLOR: "1" };
-});
+t.before(async () => ({ dir, engine, env } = await startCliEngine("infra-d3-tty-")));
 const children = new Set<import("node:child_process").ChildProcess>();
-t.teardown(async () => {
-  // A CLI still running (a failed test) must not outlive the engine and start one of its own.
-  for (const c of children) c.kill("SIGKILL");
-  for (const c of engine.ctx.manager.list(true)) await engine.ctx.manager.remove(c.id, { force: true }).catch(() => undefined);
-  await engine.close();
-  const ls = await runCommand("runc", ["--root", engine.layout.runcRoot, "list", "-q"]);
-  for (const id of ls.stdout.split("\n").filter(Boolean)) await runCommand("runc", ["--root", engine.layout.runcRoot, "delete", "--force", id]);
-  await removeCgroupParent(engine.layout.cgroupParent, await readFile("/proc/self/cgroup", "utf8"));
-  await rm(dir, { recursive: true, force: true });
-});
+t.teardown(() => stopCliEngine({ dir, engine }, children));
 
 interface Run { code: number | null; out: string }
 
