@@ -3,8 +3,8 @@
  * the log and the exit file, and outlives the engine. It detaches before the container exists,
  * so the engine waits for the pid on conmon's sync pipe before `runc start`.
  */
-import { spawn } from "node:child_process";
-import { runtimeError } from "../runtime-error.js";
+import { readFile } from "node:fs/promises";
+import { spawnMonitor } from "./sync-pipe.js";
 
 export interface ConmonOptions {
   id: string;
@@ -38,46 +38,13 @@ export function conmonArgs(o: ConmonOptions): string[] {
   return a;
 }
 
-/** Resolves with the container's pid once runc create has succeeded under conmon. */
-export function startConmon(o: ConmonOptions): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(o.conmonBinary ?? "conmon", conmonArgs(o), {
-      stdio: ["ignore", "ignore", "pipe", "pipe"],
-      env: { ...process.env, _OCI_SYNCPIPE: "3" },
-      detached: true,
-    });
-    const sync = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
-    let buf = "";
-    let stderr = "";
-    let done = false;
-    const finish = (err: Error | undefined, pid?: number) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      // The daemonised conmon keeps the pipe open: close our end or we would wait forever.
-      sync.destroy();
-      child.stderr?.destroy();
-      child.unref();
-      if (err) reject(err);
-      else resolve(pid!);
-    };
-    const timer = setTimeout(() => finish(runtimeError("Unavailable", "CONMON_TIMEOUT", `conmon did not report container ${o.id} within ${o.timeoutMs ?? 30000} ms`)), o.timeoutMs ?? 30000);
-    child.stderr?.on("data", (d: Buffer) => { stderr += d.toString(); });
-    child.on("error", (e) => finish(runtimeError("Unavailable", "CONMON_MISSING", `cannot run conmon: ${e.message}`, "install Debian's conmon package", e)));
-    sync.on("data", (d: Buffer) => {
-      buf += d.toString();
-      const nl = buf.indexOf("\n");
-      if (nl < 0) return;
-      let msg: { data?: number; message?: string };
-      try {
-        msg = JSON.parse(buf.slice(0, nl)) as { data?: number; message?: string };
-      } catch {
-        finish(runtimeError("Internal", "CONMON_PROTOCOL", `unexpected message from conmon: ${buf.slice(0, nl)}`));
-        return;
-      }
-      if (typeof msg.data === "number" && msg.data > 0) finish(undefined, msg.data);
-      else finish(runtimeError("Internal", "RUNC_CREATE", `runc create failed: ${(msg.message ?? "").trim() || "unknown error"}`));
-    });
-    sync.on("end", () => finish(runtimeError("Internal", "RUNC_CREATE", `conmon exited without creating the container${stderr.trim() ? `: ${stderr.trim()}` : ""}`)));
+/** Resolves with the container's pid once runc create has succeeded under conmon, and conmon's own pid. */
+export async function startConmon(o: ConmonOptions): Promise<{ pid: number; monitorPid: number | undefined }> {
+  const { pid } = await spawnMonitor({
+    name: "conmon", binary: o.conmonBinary ?? "conmon", args: conmonArgs(o), id: o.id, runcVerb: "create",
+    missingHint: "install Debian's conmon package", ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
   });
+  // conmon forks away from the process we started: its pid file names the one that stays.
+  const monitorPid = Number((await readFile(o.conmonPidFile, "utf8").catch(() => "0")).trim()) || undefined;
+  return { pid, monitorPid };
 }
