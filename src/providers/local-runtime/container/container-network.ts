@@ -63,22 +63,33 @@ export class ContainerNetworking {
       if (!(await isMountPoint(path))) await createPinnedNetns(path);
       return { netnsPath: path };
     }
-    const netnsPath = await net.createNetns(rec.id);
+    const req = {
+      containerId: rec.id,
+      containerName: rec.name,
+      endpoints: effectiveNetworks(spec).map((n) => ({
+        network: n.network,
+        aliases: n.aliases ?? [],
+        ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}),
+        ...(n.macAddress ? { macAddress: n.macAddress } : {}),
+      })),
+      ports: spec.ports ?? [],
+      links: spec.links ?? [],
+    };
+    const planned = net.netnsPath?.(rec.id);
+    const creating = net.createNetns(rec.id);
     try {
-      const network = await net.setUpContainer({
-        containerId: rec.id,
-        containerName: rec.name,
-        netnsPath,
-        endpoints: effectiveNetworks(spec).map((n) => ({
-          network: n.network,
-          aliases: n.aliases ?? [],
-          ...(n.ipv4Address ? { ipv4Address: n.ipv4Address } : {}),
-          ...(n.macAddress ? { macAddress: n.macAddress } : {}),
-        })),
-        ports: spec.ports ?? [],
-        links: spec.links ?? [],
-      });
-      return { netnsPath, network };
+      if (planned === undefined) {
+        const netnsPath = await creating;
+        return { netnsPath, network: await net.setUpContainer({ ...req, netnsPath }) };
+      }
+      // Asked for at once, the set-up queues right behind the namespace (one round trip to infra-net for both).
+      const [made, wired] = await Promise.allSettled([creating, net.setUpContainer({ ...req, netnsPath: planned })]);
+      if (made.status === "rejected") {
+        if (wired.status === "fulfilled") await net.tearDownContainer(rec.id).catch(() => undefined);
+        throw made.reason;
+      }
+      if (wired.status === "rejected") throw wired.reason;
+      return { netnsPath: made.value, network: wired.value };
     } catch (e) {
       if (this.runningJoiners(rec).length === 0) await net.removeNetns(rec.id).catch(() => undefined);
       throw e;

@@ -1,5 +1,5 @@
 /** What a container learns about names: DNS zones per network, /etc/hosts lines for links, its nameservers. */
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { ProviderError } from "../../contract.js";
 import { parseResolvConf } from "./dns-server.js";
 import type { NetworkZone } from "./dns-zone.js";
@@ -46,9 +46,18 @@ export function linkHostsEntry(
  * listener answers for all of the container's networks. Else, as
  * Docker does on the default bridge, the host's resolvers with loopback ones left out.
  */
-export async function nameserversFor(c: ContainerNetState, dnsNetworks: readonly StoredNetwork[], resolvConf = "/etc/resolv.conf"): Promise<string[]> {
+export function nameserversFor(c: ContainerNetState, dnsNetworks: readonly StoredNetwork[], resolvConf = "/etc/resolv.conf"): string[] {
   const dnsNet = dnsNetworks.find((n) => c.endpoints.some((e) => e.networkId === n.id));
   if (dnsNet !== undefined) return [dnsNet.gateway];
-  const host = parseResolvConf(await readFile(resolvConf, "utf8").catch(() => "")).filter((s) => !s.startsWith("127.") && s !== "::1");
+  const host = parseResolvConf(readSmallFile(resolvConf)).filter((s) => !s.startsWith("127.") && s !== "::1");
   return host.length > 0 ? host : ["8.8.8.8", "8.8.4.4"];
+}
+
+/** A small file in /etc, read synchronously: less than a wait for the busy engine's thread pool. "" when unreadable. */
+function readSmallFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
 }

@@ -115,10 +115,10 @@ export class EndpointWiring {
     return c.endpoints.every((e) => inside.includes(e.ifname) && (e.hostIfname === undefined || this.host.linkExists(e.hostIfname)));
   }
 
-  /** Deletes the links of `eps` (a namespace already gone took its links with it). */
+  /** Removes the links of `eps` (a namespace already gone took its links with it); veths finish going meanwhile. */
   async remove(c: ContainerNetState, eps: StoredEndpoint[]): Promise<void> {
     for (const ep of eps) {
-      if (ep.hostIfname !== undefined) await this.host.deleteLink(ep.hostIfname);
+      if (ep.hostIfname !== undefined) await this.host.releaseLink(ep.hostIfname);
       else await this.host.deleteInNetns(c.netnsPath, ep.ifname).catch(() => undefined);
       c.endpoints = c.endpoints.filter((e) => e !== ep);
     }

@@ -1,11 +1,13 @@
 /**
- * The host layer for links, addresses and namespaces: thin wrappers over iproute2 (batched
- * with `ip -batch -`, JSON when reading), util-linux and /proc/sys. No decisions here.
+ * The host layer for links, addresses and namespaces: thin wrappers over infra-net (a container's
+ * namespace and links, over rtnetlink, when it is built), else iproute2 (batched with
+ * `ip -batch -`, JSON when reading) and util-linux; and /proc/sys. No decisions here.
  */
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ProviderError } from "../../contract.js";
+import type { NetHelper } from "./net-helper.js";
 import { type ToolRunner, runTool } from "./run-tool.js";
 
 /** Linux limits interface names to 15 bytes (IFNAMSIZ - 1). */
@@ -22,7 +24,30 @@ export interface AddressSpec {
 }
 
 export class HostNet {
-  constructor(private readonly run: ToolRunner = runTool) {}
+  /** `helper`: infra-net for the per-container operations; without it they run `ip`. */
+  constructor(
+    private readonly run: ToolRunner = runTool,
+    private readonly helper?: NetHelper,
+  ) {}
+
+  /** Operations run in the order they are asked for (one helper, one pipe): the next may go before this one is answered. */
+  get ordered(): boolean {
+    return this.helper !== undefined;
+  }
+
+  /** Starts the helper ahead of the first container. */
+  warmUp(): void {
+    this.helper?.warmUp();
+  }
+
+  /** Waits for the links `releaseLink` is still deleting (before a bridge goes, or a check). */
+  async settle(): Promise<void> {
+    await this.helper?.settle();
+  }
+
+  close(): void {
+    this.helper?.close();
+  }
 
   /** Host routes (all tables) and address prefixes, as CIDRs, for overlap checks. */
   async hostRanges(): Promise<string[]> {
@@ -57,7 +82,19 @@ export class HostNet {
   }
 
   async deleteLink(name: string): Promise<void> {
-    if (this.linkExists(name)) await this.run("ip", ["link", "del", "dev", name]);
+    if (!this.linkExists(name)) return;
+    if (this.helper) await this.helper.request("link-del", { name });
+    else await this.run("ip", ["link", "del", "dev", name]);
+  }
+
+  /**
+   * A container's host-side veth: off its bridge and down at once, deleted meanwhile (the kernel
+   * takes ~20 ms to tear a veth down; the engine need not wait). A new link of the same name
+   * waits for it. Without the helper: deleted now.
+   */
+  async releaseLink(name: string): Promise<void> {
+    if (this.helper) await this.helper.request("link-release", { name });
+    else await this.deleteLink(name);
   }
 
   async enableForwarding(): Promise<void> {
@@ -86,6 +123,10 @@ export class HostNet {
    * keep theirs).
    */
   async createNetns(path: string): Promise<void> {
+    if (this.helper) {
+      await this.helper.request("netns-add", { path });
+      return;
+    }
     await mkdir(dirname(path), { recursive: true });
     if (existsSync(path) && (await isMountPoint(path))) return;
     if (existsSync(path)) await rm(path, { force: true });
@@ -94,6 +135,10 @@ export class HostNet {
   }
 
   async removeNetns(path: string): Promise<void> {
+    if (this.helper) {
+      await this.helper.request("netns-del", { path });
+      return;
+    }
     if (!existsSync(path)) return;
     try {
       await this.run("umount", [path]);
@@ -105,6 +150,10 @@ export class HostNet {
 
   /** A veth pair: host end on the bridge, the other end named `ifname` inside the namespace. */
   async addVeth(netnsPath: string, bridge: string, hostIf: string, spec: AddressSpec): Promise<void> {
+    if (this.helper) {
+      await this.helper.request("veth-add", { netns: netnsPath, bridge, host: hostIf, ...endpointArgs(spec) });
+      return;
+    }
     const mtu = spec.mtu ? ` mtu ${spec.mtu}` : "";
     await this.batch([
       `link add name ${hostIf}${mtu} type veth peer name ${spec.ifname} address ${spec.macAddress} netns ${netnsPath}`,
@@ -118,16 +167,25 @@ export class HostNet {
 
   /** A macvlan link on `parent`, created straight inside the namespace. */
   async addMacvlan(netnsPath: string, parent: string, mode: string, spec: AddressSpec): Promise<void> {
+    if (this.helper) {
+      await this.helper.request("macvlan-add", { netns: netnsPath, parent, mode, ...endpointArgs(spec) });
+      return;
+    }
     await this.batch([`link add link ${parent} name ${spec.ifname} address ${spec.macAddress} netns ${netnsPath} type macvlan mode ${mode}`]);
     await this.configureInNetns(netnsPath, spec);
   }
 
   async deleteInNetns(netnsPath: string, ifname: string): Promise<void> {
+    if (this.helper) {
+      await this.helper.request("link-del", { name: ifname, netns: netnsPath });
+      return;
+    }
     await this.run("nsenter", [`--net=${netnsPath}`, "ip", "link", "del", "dev", ifname]);
   }
 
   /** Interface names that exist inside a namespace. */
   async linksInNetns(netnsPath: string): Promise<string[]> {
+    if (this.helper) return this.helper.request("links", { netns: netnsPath });
     const { stdout } = await this.run("nsenter", [`--net=${netnsPath}`, "ip", "-j", "link", "show"]);
     return (JSON.parse(stdout) as Array<{ ifname: string }>).map((l) => l.ifname);
   }
@@ -141,6 +199,17 @@ export class HostNet {
   private async batch(cmds: string[]): Promise<void> {
     await this.run("ip", ["-batch", "-"], cmds.join("\n") + "\n");
   }
+}
+
+/** An endpoint's options for infra-net's veth-add and macvlan-add. */
+function endpointArgs(spec: AddressSpec): Record<string, string | number | undefined> {
+  return {
+    ifname: spec.ifname,
+    mac: spec.macAddress,
+    addr: `${spec.ipv4Address}/${spec.prefixLength}`,
+    gw: spec.defaultGateway,
+    mtu: spec.mtu,
+  };
 }
 
 /** Whether `path` is a mount point (a pinned namespace file is a bind mount of nsfs). */

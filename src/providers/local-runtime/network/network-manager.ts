@@ -17,6 +17,7 @@ import { keepAddresses, sameSetUp } from "./endpoint-reuse.js";
 import { DnsServer } from "./dns-server.js";
 import { dnsViewsOf, linkHostsEntry, nameserversFor } from "./dns-records.js";
 import { HostNet } from "./host-net.js";
+import { NetHelper } from "./net-helper.js";
 import { DEFAULT_POOL, chooseSubnet, macFromIp, planSubnet } from "./ipam.js";
 import { PREDEFINED, checkBridgePrefix, checkNetworkName, defaultBridgeName, newNetworkId } from "./network-naming.js";
 import { attachableNetwork, findNetwork, mtuOf, planNetwork, publicEndpoint, publicRecord, toNat } from "./network-plan.js";
@@ -46,7 +47,7 @@ class LocalNetworks implements LocalNetworkManager {
   private readonly prefix: string;
   private readonly pool: string[];
   private readonly store: NetworkStore;
-  private readonly host = new HostNet();
+  private readonly host: HostNet;
   private readonly nft: Nft;
   private readonly forward: ForwardAccept;
   private readonly dns: DnsServer;
@@ -60,6 +61,7 @@ class LocalNetworks implements LocalNetworkManager {
     checkBridgePrefix(this.prefix);
     this.pool = opts.pool ?? DEFAULT_POOL;
     this.store = new NetworkStore(opts.root);
+    this.host = new HostNet(undefined, NetHelper.find());
     this.nft = new Nft(this.table);
     this.forward = new ForwardAccept(this.table);
     this.dns = new DnsServer({ ...(opts.dnsUpstreams ? { upstreams: opts.dnsUpstreams } : {}), ...(opts.dnsPort ? { port: opts.dnsPort } : {}) });
@@ -83,6 +85,7 @@ class LocalNetworks implements LocalNetworkManager {
 
   init(): Promise<void> {
     return this.serial(async () => {
+      this.host.warmUp();
       await mkdir(join(this.opts.run, "netns"), { recursive: true });
       await this.dns.loadUpstreams();
       const now = new Date().toISOString();
@@ -195,16 +198,22 @@ class LocalNetworks implements LocalNetworkManager {
     await this.dns.unlisten(n.id);
     this.refreshDns();
     await this.syncTable();
+    // Containers' veths released meanwhile are gone before their bridge is.
+    await this.host.settle();
     if (n.driver === "bridge") await this.host.deleteLink(n.device);
     if (n.vlanDevice) await this.host.deleteLink(n.vlanDevice);
   }
 
   createNetns(containerId: string): Promise<string> {
-    return this.serial(async () => {
-      const path = this.netnsPath(containerId);
-      await this.host.createNetns(path);
-      return path;
+    const path = this.netnsPath(containerId);
+    let made: Promise<void> = Promise.resolve();
+    const queued = this.serial(async () => {
+      made = this.host.createNetns(path);
+      made.catch(() => undefined); // the caller sees the failure below
+      // In order on the helper's pipe: the set-up queued next goes out at once, one round trip for both.
+      if (!this.host.ordered) await made;
     });
+    return queued.then(() => made).then(() => path);
   }
 
   removeNetns(containerId: string): Promise<void> {
@@ -242,7 +251,7 @@ class LocalNetworks implements LocalNetworkManager {
       this.state.containers.push(c);
       await this.store.save(this.state);
       this.refreshDns();
-      return { endpoints: c.endpoints.map(publicEndpoint), ports, nameservers: await nameserversFor(c, this.dnsNetworks()), hostsEntries };
+      return { endpoints: c.endpoints.map(publicEndpoint), ports, nameservers: nameserversFor(c, this.dnsNetworks()), hostsEntries };
     });
   }
 
@@ -284,7 +293,7 @@ class LocalNetworks implements LocalNetworkManager {
   private async tearDown(containerId: string): Promise<void> {
     const c = this.container(containerId);
     if (c === undefined) return;
-    if (c.ports.length > 0 && (await this.nft.exists())) await this.nft.apply(renderPortElements(this.table, toNat(c.ports), "delete"));
+    if (c.ports.length > 0) await this.nft.applyDelete(renderPortElements(this.table, toNat(c.ports), "delete"));
     await this.wiring.remove(c, [...c.endpoints]);
     this.state.containers = this.state.containers.filter((x) => x.containerId !== containerId);
     await this.store.save(this.state);
@@ -304,7 +313,11 @@ class LocalNetworks implements LocalNetworkManager {
   }
 
   close(): Promise<void> {
-    return this.serial(() => this.dns.close());
+    return this.serial(async () => {
+      await this.dns.close();
+      await this.host.settle().catch(() => undefined);
+      this.host.close();
+    });
   }
 
   async hostWarnings(): Promise<Diagnostic[]> {
@@ -321,6 +334,7 @@ class LocalNetworks implements LocalNetworkManager {
       const pinned = await readdir(join(this.opts.run, "netns")).catch(() => [] as string[]);
       const stray = pinned.filter((id) => !known.has(id));
       for (const id of stray) await this.host.removeNetns(this.netnsPath(id));
+      await this.host.settle();
       return [...new Set([...gone, ...stray])];
     });
   }
@@ -332,6 +346,7 @@ class LocalNetworks implements LocalNetworkManager {
       const nets = this.state.networks;
       this.state.networks = [];
       await this.syncTable();
+      await this.host.settle();
       for (const n of nets) {
         if (n.driver === "bridge") await this.host.deleteLink(n.device);
         if (n.vlanDevice) await this.host.deleteLink(n.vlanDevice);
@@ -371,7 +386,7 @@ class LocalNetworks implements LocalNetworkManager {
     await this.store.save(this.state);
     this.refreshDns();
     const hostsEntries = req.links.map((l) => linkHostsEntry(this.state.containers, l));
-    return { endpoints: c.endpoints.map(publicEndpoint), ports: c.ports, nameservers: await nameserversFor(c, this.dnsNetworks()), hostsEntries };
+    return { endpoints: c.endpoints.map(publicEndpoint), ports: c.ports, nameservers: nameserversFor(c, this.dnsNetworks()), hostsEntries };
   }
 
   private bridges(): StoredNetwork[] {

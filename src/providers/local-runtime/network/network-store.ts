@@ -1,5 +1,12 @@
-/** The manager's persisted state: one JSON file under `<root>/networks/`, replaced atomically. */
-import { mkdir, open, readFile, rename } from "node:fs/promises";
+/**
+ * The manager's persisted state under `<root>/networks/`, each file replaced atomically:
+ * `state.json` holds the networks and is fsynced (a host crash must not lose them);
+ * `containers.json` holds the containers' endpoints and ports, run state written on every start
+ * and exit without fsync (a host crash ends those containers anyway; an engine crash loses
+ * nothing written).
+ */
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { ProviderError } from "../../contract.js";
 import type { PortSpec } from "../../../graph/specs.js";
@@ -36,19 +43,22 @@ export interface NetworkState {
 export class NetworkStore {
   readonly dir: string;
   readonly file: string;
+  readonly containersFile: string;
+  /** The networks as last read or written: state.json is rewritten only when they change. */
+  private savedNetworks: string | undefined;
+  private dirMade = false;
 
   constructor(root: string) {
     this.dir = join(root, "networks");
     this.file = join(this.dir, "state.json");
+    this.containersFile = join(this.dir, "containers.json");
   }
 
   async load(): Promise<NetworkState> {
-    let text: string;
-    try {
-      text = await readFile(this.file, "utf8");
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, networks: [], containers: [] };
-      throw e;
+    const text = await readIfExists(this.file);
+    if (text === undefined) {
+      this.savedNetworks = undefined;
+      return { version: 1, networks: [], containers: await this.loadContainers([]) };
     }
     const parsed = JSON.parse(text) as NetworkState;
     if (parsed.version !== 1) {
@@ -56,20 +66,63 @@ export class NetworkStore {
         hint: "this file was written by a newer infra; upgrade infra",
       });
     }
-    return parsed;
+    // Containers kept in state.json (written before containers.json existed) move out on the next save.
+    const inline = parsed.containers ?? [];
+    this.savedNetworks = inline.length === 0 ? JSON.stringify(parsed.networks) : undefined;
+    return { version: 1, networks: parsed.networks, containers: await this.loadContainers(inline) };
   }
 
-  /** Write to a temporary file, fsync, rename: a crash leaves the old or the new state, never half. */
+  /** Writes the containers' file, and the networks' file when the networks changed. */
   async save(state: NetworkState): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    const fh = await open(tmp, "w", 0o600);
-    try {
-      await fh.writeFile(JSON.stringify(state, null, 2) + "\n");
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, this.file);
+    if (!this.dirMade) mkdirSync(this.dir, { recursive: true });
+    this.dirMade = true;
+    // Synchronous on purpose: a small page-cache write takes less than a wait for the busy engine's thread pool.
+    const tmp = `${this.containersFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ version: 1, containers: state.containers }) + "\n", { mode: 0o600 });
+    renameSync(tmp, this.containersFile);
+    const networks = JSON.stringify(state.networks);
+    if (networks === this.savedNetworks) return;
+    await writeDurably(this.file, JSON.stringify({ version: 1, networks: state.networks, containers: [] }, null, 2) + "\n");
+    this.savedNetworks = networks;
   }
+
+  /** containers.json, else what state.json held; unreadable (a host crash while writing): none. */
+  private async loadContainers(inline: ContainerNetState[]): Promise<ContainerNetState[]> {
+    const text = await readIfExists(this.containersFile);
+    if (text === undefined) return inline;
+    try {
+      const parsed = JSON.parse(text) as { version?: number; containers?: ContainerNetState[] };
+      if (parsed.version !== 1) {
+        throw new ProviderError("Internal", "INFRA_NET_STATE_VERSION", `network state ${this.containersFile} has unknown version ${String(parsed.version)}`, {
+          hint: "this file was written by a newer infra; upgrade infra",
+        });
+      }
+      return parsed.containers ?? [];
+    } catch (e) {
+      if (e instanceof SyntaxError) return [];
+      throw e;
+    }
+  }
+}
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+}
+
+/** Write to a temporary file, fsync, rename: a crash leaves the old or the new state, never half. */
+async function writeDurably(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fh = await open(tmp, "w", 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, file);
 }

@@ -80,6 +80,8 @@ export interface NetworkManager {
   removeNetwork(nameOrId: string): Promise<void>;
   /** Creates and pins a new network namespace for a container; returns its path. */
   createNetns(containerId: string): Promise<string>;
+  /** Where createNetns pins it, known at once: a set-up can then be asked for before the namespace is answered for. */
+  netnsPath?(containerId: string): string;
   removeNetns(containerId: string): Promise<void>;
   /** Attaches endpoints, publishes ports and registers DNS names. */
   setUpContainer(req: ContainerNetworkRequest): Promise<ContainerNetworkResult>;

@@ -13,6 +13,16 @@ export class Nft {
     await this.run("nft", ["-f", "-"], script);
   }
 
+  /** A script that deletes (a container's ports): a table removed behind infra's back has nothing left to delete. */
+  async applyDelete(script: string): Promise<void> {
+    try {
+      await this.apply(script);
+    } catch (e) {
+      // One `nft` process in the usual case; the check for a missing table only after a failure.
+      if (await this.exists().catch(() => true)) throw e;
+    }
+  }
+
   async exists(): Promise<boolean> {
     const { stdout } = await this.run("nft", ["-j", "list", "tables", "inet"]);
     const parsed = JSON.parse(stdout) as { nftables?: Array<{ table?: { family: string; name: string } }> };

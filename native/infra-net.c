@@ -1,0 +1,783 @@
+/*
+ * infra-net: the engine's per-container network plumbing over rtnetlink, without spawning `ip`.
+ *
+ * Pinned network namespaces (a bind mount of the namespace on a file, as `ip netns add` does),
+ * veth pairs into a bridge, macvlan links, addresses and the default route inside a namespace,
+ * and their removal. One operation per line: `OP key=value ...`; the answer is one line,
+ * `ok [words]` or `err ERRNO STEP<TAB>MESSAGE`. `infra-net serve` answers lines from stdin until EOF
+ * (the engine keeps one running: no process per container); `infra-net OP key=value ...` runs one
+ * operation (tests, by hand) and prints the error on stderr. Values escape space, newline and
+ * '%' as %XX.
+ *
+ * Operations:
+ *   netns-add    path=P                      pin a new namespace on P with lo up (kept if P is one)
+ *   netns-del    path=P                      unmount and remove P (missing: fine)
+ *   veth-add     netns=P bridge=B host=H ifname=I mac=M addr=A/N [gw=G] [mtu=U]
+ *   macvlan-add  netns=P parent=D mode=bridge|private|vepa|passthru ifname=I mac=M addr=A/N [gw=G] [mtu=U]
+ *   link-release name=H                      detach H from its bridge and down it now, delete it
+ *                                            meanwhile (serve) or now (one-shot)
+ *   link-del     name=H [netns=P]            delete a link (missing: fine)
+ *   links        netns=P                     names of the links inside P
+ *   settle                                   wait until the deletions started meanwhile are done
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
+
+#define MAX_ARGS 16
+#define MSG_MAX 4096
+#define MAX_PENDING 256
+
+/* ---- errors: the failing step, errno and the kernel's extended message ---- */
+
+static char err_step[256];
+static int err_no;
+static char err_msg[512];
+
+static int fail(int e, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err_step, sizeof err_step, fmt, ap);
+  va_end(ap);
+  err_no = e;
+  if (err_msg[0] == '\0') snprintf(err_msg, sizeof err_msg, "%s", strerror(e));
+  return -1;
+}
+
+/* ---- arguments ---- */
+
+struct args {
+  int n;
+  char *key[MAX_ARGS];
+  char *val[MAX_ARGS];
+};
+
+static int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* Decodes %XX in place; returns -1 on a bad escape. */
+static int unescape(char *s) {
+  char *w = s;
+  for (char *r = s; *r; r++) {
+    if (*r == '%') {
+      int hi = hexval(r[1]), lo = hi < 0 ? -1 : hexval(r[2]);
+      if (lo < 0) return -1;
+      *w++ = (char)(hi * 16 + lo);
+      r += 2;
+    } else {
+      *w++ = *r;
+    }
+  }
+  *w = '\0';
+  return 0;
+}
+
+static int add_arg(struct args *a, char *tok) {
+  char *eq = strchr(tok, '=');
+  if (eq == NULL || eq == tok) return fail(EINVAL, "parse argument '%s' (want key=value)", tok);
+  if (a->n == MAX_ARGS) return fail(E2BIG, "parse arguments (more than %d)", MAX_ARGS);
+  *eq = '\0';
+  if (unescape(eq + 1) < 0) return fail(EINVAL, "parse value of %s (bad %%XX escape)", tok);
+  a->key[a->n] = tok;
+  a->val[a->n] = eq + 1;
+  a->n++;
+  return 0;
+}
+
+static const char *arg(const struct args *a, const char *key) {
+  for (int i = 0; i < a->n; i++)
+    if (strcmp(a->key[i], key) == 0) return a->val[i];
+  return NULL;
+}
+
+/* Every key must be one of `known` (a misspelt option is an error, not a silent default). */
+static int check_keys(const struct args *a, const char *const *known) {
+  for (int i = 0; i < a->n; i++) {
+    int ok = 0;
+    for (const char *const *k = known; *k; k++)
+      if (strcmp(*k, a->key[i]) == 0) ok = 1;
+    if (!ok) return fail(EINVAL, "unknown option %s", a->key[i]);
+  }
+  return 0;
+}
+
+static int need(const struct args *a, const char *key, const char **out) {
+  *out = arg(a, key);
+  if (*out == NULL || **out == '\0') return fail(EINVAL, "missing option %s", key);
+  return 0;
+}
+
+static int check_ifname(const char *what, const char *name) {
+  if (strlen(name) >= IFNAMSIZ || strchr(name, '/') != NULL)
+    return fail(EINVAL, "check %s name '%s' (at most %d characters, no '/')", what, name, IFNAMSIZ - 1);
+  return 0;
+}
+
+/* ---- rtnetlink ---- */
+
+struct req {
+  struct nlmsghdr *h;
+  char buf[MSG_MAX] __attribute__((aligned(NLMSG_ALIGNTO)));
+};
+
+static void req_init(struct req *r, uint16_t type, uint16_t flags, const void *body, size_t len) {
+  memset(r->buf, 0, sizeof r->buf);
+  r->h = (struct nlmsghdr *)r->buf;
+  r->h->nlmsg_len = NLMSG_LENGTH(len);
+  r->h->nlmsg_type = type;
+  r->h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+  memcpy(NLMSG_DATA(r->h), body, len);
+}
+
+static struct rtattr *attr(struct req *r, uint16_t type, const void *data, size_t len) {
+  size_t at = NLMSG_ALIGN(r->h->nlmsg_len);
+  struct rtattr *a = (struct rtattr *)(r->buf + at);
+  if (at + RTA_SPACE(len) > sizeof r->buf) abort(); /* requests are small and fixed: a bug, not input */
+  a->rta_type = type;
+  a->rta_len = RTA_LENGTH(len);
+  if (len) memcpy(RTA_DATA(a), data, len);
+  r->h->nlmsg_len = at + RTA_SPACE(len);
+  return a;
+}
+
+static void attr_str(struct req *r, uint16_t type, const char *s) { attr(r, type, s, strlen(s) + 1); }
+static void attr_u32(struct req *r, uint16_t type, uint32_t v) { attr(r, type, &v, sizeof v); }
+static struct rtattr *nest(struct req *r, uint16_t type) { return attr(r, type, NULL, 0); }
+static void nest_end(struct req *r, struct rtattr *a) { a->rta_len = (unsigned short)(r->buf + r->h->nlmsg_len - (char *)a); }
+
+/* A raw buffer placed where a nested struct (VETH_INFO_PEER's ifinfomsg) goes. */
+static void *reserve(struct req *r, size_t len) {
+  size_t at = NLMSG_ALIGN(r->h->nlmsg_len);
+  if (at + NLMSG_ALIGN(len) > sizeof r->buf) abort();
+  r->h->nlmsg_len = at + NLMSG_ALIGN(len);
+  return r->buf + at;
+}
+
+static int nl_open(void) {
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (fd < 0) return -1;
+  int one = 1;
+  setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+  setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+  struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+static uint32_t seq;
+
+/* The extended ack's message (why the kernel refused), kept for the error line. */
+static void ext_ack(const struct nlmsghdr *h, const struct nlmsgerr *e) {
+  if (!(h->nlmsg_flags & NLM_F_ACK_TLVS)) return;
+  size_t off = NLMSG_HDRLEN + sizeof *e; /* CAP_ACK: the request is not echoed */
+  if (!(h->nlmsg_flags & NLM_F_CAPPED)) off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
+  for (const struct rtattr *a = (const void *)((const char *)h + off); (const char *)a + sizeof *a <= (const char *)h + h->nlmsg_len && a->rta_len >= sizeof *a;
+       a = (const void *)((const char *)a + RTA_ALIGN(a->rta_len))) {
+    if (a->rta_type == NLMSGERR_ATTR_MSG) snprintf(err_msg, sizeof err_msg, "%s (%s)", (const char *)RTA_DATA(a), strerror(-e->error));
+  }
+}
+
+/* Sends one request and waits for its ack; returns 0 or -errno (err_msg holds the kernel's reason). */
+static int nl_talk(int fd, struct req *r) {
+  r->h->nlmsg_seq = ++seq;
+  if (send(fd, r->buf, r->h->nlmsg_len, 0) < 0) return -errno;
+  char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+  for (;;) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -errno;
+    }
+    for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+      if (h->nlmsg_seq != seq) continue;
+      if (h->nlmsg_type == NLMSG_ERROR) {
+        const struct nlmsgerr *e = NLMSG_DATA(h);
+        if (e->error) ext_ack(h, e);
+        return e->error;
+      }
+    }
+  }
+}
+
+static int ifindex_of(const char *name) { return (int)if_nametoindex(name); }
+
+/* Sets flags and (optionally) the master of a link. master: -1 leaves it, 0 detaches. */
+static int link_set(int fd, int index, unsigned up, int master) {
+  struct req r;
+  struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = index, .ifi_change = IFF_UP, .ifi_flags = up ? IFF_UP : 0};
+  req_init(&r, RTM_NEWLINK, 0, &ifi, sizeof ifi);
+  if (master >= 0) attr_u32(&r, IFLA_MASTER, (uint32_t)master);
+  return nl_talk(fd, &r);
+}
+
+static int link_del_index(int fd, int index) {
+  struct req r;
+  struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = index};
+  req_init(&r, RTM_DELLINK, 0, &ifi, sizeof ifi);
+  return nl_talk(fd, &r);
+}
+
+static int link_del_name(int fd, const char *name) {
+  struct req r;
+  struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+  req_init(&r, RTM_DELLINK, 0, &ifi, sizeof ifi);
+  attr_str(&r, IFLA_IFNAME, name);
+  return nl_talk(fd, &r);
+}
+
+/* ---- namespaces ---- */
+
+static int host_ns = -1; /* the namespace we run in, to come back to */
+static int host_nl = -1; /* rtnetlink socket in the host namespace */
+
+/* An rtnetlink socket living in the namespace pinned at `path` (and the index of `ifname` there). */
+static int nl_in(const char *path, const char *ifname, int *index) {
+  int ns = open(path, O_RDONLY | O_CLOEXEC);
+  if (ns < 0) return fail(errno, "open namespace %s", path);
+  if (setns(ns, CLONE_NEWNET) < 0) {
+    int e = errno;
+    close(ns);
+    return fail(e, "enter namespace %s", path);
+  }
+  close(ns);
+  int fd = nl_open();
+  int e = errno;
+  if (fd >= 0 && ifname != NULL) {
+    *index = ifindex_of(ifname);
+    if (*index == 0) e = errno;
+  }
+  if (setns(host_ns, CLONE_NEWNET) < 0) {
+    /* Staying in a container's namespace would misdirect every later operation. */
+    fprintf(stderr, "infra-net: cannot return to the host namespace: %s\n", strerror(errno));
+    _exit(70);
+  }
+  if (fd < 0) return fail(e, "open rtnetlink in %s", path);
+  if (ifname != NULL && *index == 0) {
+    close(fd);
+    return fail(e, "find %s in %s", ifname, path);
+  }
+  return fd;
+}
+
+static int mkdir_parents(const char *path) {
+  char dir[4096];
+  if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) return fail(ENAMETOOLONG, "namespace path %s", path);
+  for (char *p = dir + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST) return fail(errno, "create directory %s", dir);
+    *p = '/';
+  }
+  return 0;
+}
+
+static int op_netns_add(const struct args *a, char *out, size_t outlen) {
+  static const char *const keys[] = {"path", NULL};
+  const char *path;
+  if (check_keys(a, keys) < 0 || need(a, "path", &path) < 0) return -1;
+  struct statfs sf;
+  if (statfs(path, &sf) == 0 && (unsigned long)sf.f_type == NSFS_MAGIC) {
+    snprintf(out, outlen, "kept"); /* a restarted donor finds its namespace, and its joiners keep theirs */
+    return 0;
+  }
+  if (mkdir_parents(path) < 0) return -1;
+  if (unlink(path) < 0 && errno != ENOENT) return fail(errno, "remove stale %s", path);
+  int f = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+  if (f < 0) return fail(errno, "create %s", path);
+  close(f);
+  if (unshare(CLONE_NEWNET) < 0) {
+    int e = errno;
+    unlink(path);
+    return fail(e, "create network namespace");
+  }
+  int rc = 0;
+  if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0) {
+    rc = fail(errno, "bind namespace on %s", path);
+  } else {
+    int fd = nl_open();
+    if (fd < 0) rc = fail(errno, "open rtnetlink in %s", path);
+    else {
+      int e = link_set(fd, 1, 1, -1); /* lo is index 1 in a new namespace */
+      if (e < 0) rc = fail(-e, "set lo up in %s", path);
+      close(fd);
+    }
+    if (rc < 0) umount2(path, MNT_DETACH);
+  }
+  if (setns(host_ns, CLONE_NEWNET) < 0) {
+    fprintf(stderr, "infra-net: cannot return to the host namespace: %s\n", strerror(errno));
+    _exit(70);
+  }
+  if (rc < 0) unlink(path);
+  snprintf(out, outlen, "created");
+  return rc;
+}
+
+static int op_netns_del(const struct args *a) {
+  static const char *const keys[] = {"path", NULL};
+  const char *path;
+  if (check_keys(a, keys) < 0 || need(a, "path", &path) < 0) return -1;
+  /* Not mounted (EINVAL) or already gone (ENOENT): removing the file is all that is left. */
+  if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) return fail(errno, "unmount %s", path);
+  if (unlink(path) < 0 && errno != ENOENT) return fail(errno, "remove %s", path);
+  return 0;
+}
+
+/* ---- addresses inside a namespace ---- */
+
+struct ipv4 {
+  struct in_addr addr;
+  int plen;
+};
+
+static int parse_cidr(const char *s, struct ipv4 *out) {
+  char ip[32];
+  const char *slash = strchr(s, '/');
+  if (slash == NULL || (size_t)(slash - s) >= sizeof ip) return fail(EINVAL, "parse address '%s' (want A.B.C.D/N)", s);
+  memcpy(ip, s, (size_t)(slash - s));
+  ip[slash - s] = '\0';
+  char *end;
+  long n = strtol(slash + 1, &end, 10);
+  if (inet_pton(AF_INET, ip, &out->addr) != 1 || *end != '\0' || slash[1] == '\0' || n < 0 || n > 32)
+    return fail(EINVAL, "parse address '%s' (want A.B.C.D/N)", s);
+  out->plen = (int)n;
+  return 0;
+}
+
+static int parse_mac(const char *s, unsigned char mac[6]) {
+  unsigned v[6];
+  char tail;
+  if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) != 6)
+    return fail(EINVAL, "parse MAC address '%s'", s);
+  for (int i = 0; i < 6; i++) mac[i] = (unsigned char)v[i];
+  return 0;
+}
+
+static int parse_mtu(const char *s, uint32_t *mtu) {
+  *mtu = 0;
+  if (s == NULL) return 0;
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (*s == '\0' || *end != '\0' || v < 68 || v > 65535) return fail(EINVAL, "parse mtu '%s' (68-65535)", s);
+  *mtu = (uint32_t)v;
+  return 0;
+}
+
+/* Address, link up and the default route of interface `index` in the namespace of socket `fd`. */
+static int configure_inside(int fd, int index, const char *ifname, const struct ipv4 *ip, const char *gw) {
+  struct req r;
+  struct ifaddrmsg ifa = {.ifa_family = AF_INET, .ifa_prefixlen = (unsigned char)ip->plen, .ifa_index = (unsigned)index, .ifa_scope = RT_SCOPE_UNIVERSE};
+  req_init(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof ifa);
+  attr(&r, IFA_LOCAL, &ip->addr, 4);
+  attr(&r, IFA_ADDRESS, &ip->addr, 4);
+  int e = nl_talk(fd, &r);
+  if (e < 0) return fail(-e, "add address %s/%d to %s", inet_ntoa(ip->addr), ip->plen, ifname);
+  e = link_set(fd, index, 1, -1);
+  if (e < 0) return fail(-e, "set %s up", ifname);
+  if (gw == NULL) return 0;
+  struct in_addr via;
+  if (inet_pton(AF_INET, gw, &via) != 1) return fail(EINVAL, "parse gateway '%s'", gw);
+  struct rtmsg rt = {.rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN, .rtm_protocol = RTPROT_BOOT, .rtm_scope = RT_SCOPE_UNIVERSE, .rtm_type = RTN_UNICAST};
+  req_init(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, &rt, sizeof rt);
+  attr(&r, RTA_GATEWAY, &via, 4);
+  attr_u32(&r, RTA_OIF, (uint32_t)index);
+  e = nl_talk(fd, &r);
+  if (e < 0) return fail(-e, "add default route via %s dev %s", gw, ifname);
+  return 0;
+}
+
+/* ---- links being deleted meanwhile (serve): a new link of the same name waits for them ---- */
+
+static struct {
+  pid_t pid;
+  char name[IFNAMSIZ];
+} pending[MAX_PENDING];
+static int serving;
+
+static void reap(void) {
+  for (int i = 0; i < MAX_PENDING; i++)
+    if (pending[i].pid > 0 && waitpid(pending[i].pid, NULL, WNOHANG) != 0) pending[i].pid = 0;
+}
+
+/* Waits for the deletion of `name` (NULL: of every link) started meanwhile. */
+static void wait_deleted(const char *name) {
+  for (int i = 0; i < MAX_PENDING; i++)
+    if (pending[i].pid > 0 && (name == NULL || strcmp(pending[i].name, name) == 0)) {
+      waitpid(pending[i].pid, NULL, 0);
+      pending[i].pid = 0;
+    }
+}
+
+/* Deletes `name` in a child (the kernel takes ~20 ms to tear a veth down); synchronous when no slot or one-shot. */
+static int delete_meanwhile(const char *name, int index) {
+  reap();
+  int slot = -1;
+  for (int i = 0; i < MAX_PENDING && slot < 0; i++)
+    if (pending[i].pid == 0) slot = i;
+  pid_t pid = serving && slot >= 0 ? fork() : -1;
+  if (pid == 0) {
+    /* The engine's pipes are the parent's, not ours. A socket of our own: acks on the shared one could reach the parent. */
+    close(0);
+    close(1);
+    int fd = nl_open();
+    int e = fd < 0 ? -errno : link_del_index(fd, index);
+    _exit(e < 0 && e != -ENODEV ? 1 : 0);
+  }
+  if (pid > 0) {
+    pending[slot].pid = pid;
+    snprintf(pending[slot].name, sizeof pending[slot].name, "%s", name);
+    return 0;
+  }
+  int e = link_del_index(host_nl, index);
+  if (e < 0 && e != -ENODEV) return fail(-e, "delete %s", name);
+  return 0;
+}
+
+static int any_pending(void) {
+  reap();
+  for (int i = 0; i < MAX_PENDING; i++)
+    if (pending[i].pid > 0) return 1;
+  return 0;
+}
+
+/*
+ * Creates a link; a name still held by a link being deleted meanwhile (a peer's eth0 after a
+ * disconnect, say) is retried once those deletions are done.
+ */
+static int create_link(struct req *r) {
+  int e = nl_talk(host_nl, r);
+  if (e == -EEXIST && any_pending()) {
+    wait_deleted(NULL);
+    err_msg[0] = '\0';
+    e = nl_talk(host_nl, r);
+  }
+  return e;
+}
+
+/* ---- operations on links ---- */
+
+struct endpoint {
+  const char *netns, *ifname, *gw;
+  unsigned char mac[6];
+  struct ipv4 ip;
+  uint32_t mtu;
+};
+
+static int parse_endpoint(const struct args *a, struct endpoint *ep) {
+  const char *mac, *addr;
+  if (need(a, "netns", &ep->netns) < 0 || need(a, "ifname", &ep->ifname) < 0 || need(a, "mac", &mac) < 0 || need(a, "addr", &addr) < 0) return -1;
+  if (check_ifname("interface", ep->ifname) < 0 || parse_mac(mac, ep->mac) < 0 || parse_cidr(addr, &ep->ip) < 0 || parse_mtu(arg(a, "mtu"), &ep->mtu) < 0) return -1;
+  ep->gw = arg(a, "gw");
+  return 0;
+}
+
+/* The peer in the namespace: addressed and routed; on failure the caller removes the pair. */
+static int finish_inside(const struct endpoint *ep) {
+  int index;
+  int fd = nl_in(ep->netns, ep->ifname, &index);
+  if (fd < 0) return -1;
+  int rc = configure_inside(fd, index, ep->ifname, &ep->ip, ep->gw);
+  close(fd);
+  return rc;
+}
+
+static int op_veth_add(const struct args *a) {
+  static const char *const keys[] = {"netns", "bridge", "host", "ifname", "mac", "addr", "gw", "mtu", NULL};
+  struct endpoint ep;
+  const char *bridge, *host;
+  if (check_keys(a, keys) < 0 || need(a, "bridge", &bridge) < 0 || need(a, "host", &host) < 0 || parse_endpoint(a, &ep) < 0) return -1;
+  if (check_ifname("bridge", bridge) < 0 || check_ifname("host-side veth", host) < 0) return -1;
+  int br = ifindex_of(bridge);
+  if (br == 0) return fail(errno, "find bridge %s", bridge);
+  int ns = open(ep.netns, O_RDONLY | O_CLOEXEC);
+  if (ns < 0) return fail(errno, "open namespace %s", ep.netns);
+  wait_deleted(host);
+
+  struct req r;
+  struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_change = IFF_UP, .ifi_flags = IFF_UP};
+  req_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof ifi);
+  attr_str(&r, IFLA_IFNAME, host);
+  if (ep.mtu) attr_u32(&r, IFLA_MTU, ep.mtu);
+  attr_u32(&r, IFLA_MASTER, (uint32_t)br);
+  struct rtattr *li = nest(&r, IFLA_LINKINFO);
+  attr_str(&r, IFLA_INFO_KIND, "veth");
+  struct rtattr *data = nest(&r, IFLA_INFO_DATA);
+  struct rtattr *peer = nest(&r, VETH_INFO_PEER);
+  struct ifinfomsg *pifi = reserve(&r, sizeof(struct ifinfomsg));
+  pifi->ifi_family = AF_UNSPEC;
+  attr_str(&r, IFLA_IFNAME, ep.ifname);
+  attr(&r, IFLA_ADDRESS, ep.mac, 6);
+  attr_u32(&r, IFLA_NET_NS_FD, (uint32_t)ns);
+  if (ep.mtu) attr_u32(&r, IFLA_MTU, ep.mtu);
+  nest_end(&r, peer);
+  nest_end(&r, data);
+  nest_end(&r, li);
+  int e = create_link(&r);
+  close(ns);
+  if (e < 0) return fail(-e, "create veth %s (peer %s in %s) on bridge %s", host, ep.ifname, ep.netns, bridge);
+
+  int rc = 0;
+  int hi = ifindex_of(host);
+  if (hi == 0) rc = fail(errno, "find %s", host);
+  if (rc == 0) {
+    /* br_netfilter DNATs some frames back to the port they came from (hairpin to a published port). */
+    struct ifinfomsg s = {.ifi_family = AF_UNSPEC, .ifi_index = hi};
+    req_init(&r, RTM_NEWLINK, 0, &s, sizeof s);
+    li = nest(&r, IFLA_LINKINFO);
+    attr_str(&r, IFLA_INFO_SLAVE_KIND, "bridge");
+    data = nest(&r, IFLA_INFO_SLAVE_DATA);
+    unsigned char on = 1;
+    attr(&r, IFLA_BRPORT_MODE, &on, 1);
+    nest_end(&r, data);
+    nest_end(&r, li);
+    e = nl_talk(host_nl, &r);
+    if (e < 0) rc = fail(-e, "set hairpin on %s", host);
+  }
+  if (rc == 0) rc = finish_inside(&ep);
+  if (rc < 0) link_del_name(host_nl, host); /* nothing half-made: the pair goes with its host end */
+  return rc;
+}
+
+static int macvlan_mode(const char *s, uint32_t *mode) {
+  static const struct {
+    const char *name;
+    uint32_t mode;
+  } modes[] = {{"private", MACVLAN_MODE_PRIVATE}, {"vepa", MACVLAN_MODE_VEPA}, {"bridge", MACVLAN_MODE_BRIDGE}, {"passthru", MACVLAN_MODE_PASSTHRU}};
+  for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+    if (strcmp(s, modes[i].name) == 0) {
+      *mode = modes[i].mode;
+      return 0;
+    }
+  return fail(EINVAL, "parse macvlan mode '%s' (bridge, private, vepa or passthru)", s);
+}
+
+static int op_macvlan_add(const struct args *a) {
+  static const char *const keys[] = {"netns", "parent", "mode", "ifname", "mac", "addr", "gw", "mtu", NULL};
+  struct endpoint ep;
+  const char *parent, *mode_s = arg(a, "mode");
+  uint32_t mode = MACVLAN_MODE_BRIDGE;
+  if (check_keys(a, keys) < 0 || need(a, "parent", &parent) < 0 || parse_endpoint(a, &ep) < 0) return -1;
+  if (macvlan_mode(mode_s ? mode_s : "bridge", &mode) < 0 || check_ifname("parent", parent) < 0) return -1;
+  int pi = ifindex_of(parent);
+  if (pi == 0) return fail(errno, "find parent interface %s", parent);
+  int ns = open(ep.netns, O_RDONLY | O_CLOEXEC);
+  if (ns < 0) return fail(errno, "open namespace %s", ep.netns);
+  struct req r;
+  struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+  req_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof ifi);
+  attr_str(&r, IFLA_IFNAME, ep.ifname);
+  attr_u32(&r, IFLA_LINK, (uint32_t)pi);
+  attr(&r, IFLA_ADDRESS, ep.mac, 6);
+  attr_u32(&r, IFLA_NET_NS_FD, (uint32_t)ns);
+  if (ep.mtu) attr_u32(&r, IFLA_MTU, ep.mtu);
+  struct rtattr *li = nest(&r, IFLA_LINKINFO);
+  attr_str(&r, IFLA_INFO_KIND, "macvlan");
+  struct rtattr *data = nest(&r, IFLA_INFO_DATA);
+  attr_u32(&r, IFLA_MACVLAN_MODE, mode);
+  nest_end(&r, data);
+  nest_end(&r, li);
+  int e = create_link(&r);
+  close(ns);
+  if (e < 0) return fail(-e, "create macvlan %s on %s in %s", ep.ifname, parent, ep.netns);
+  int index;
+  int fd = nl_in(ep.netns, ep.ifname, &index);
+  if (fd < 0) return -1;
+  int rc = configure_inside(fd, index, ep.ifname, &ep.ip, ep.gw);
+  if (rc < 0) link_del_index(fd, index);
+  close(fd);
+  return rc;
+}
+
+static int op_link_release(const struct args *a) {
+  static const char *const keys[] = {"name", NULL};
+  const char *name;
+  if (check_keys(a, keys) < 0 || need(a, "name", &name) < 0 || check_ifname("link", name) < 0) return -1;
+  int index = ifindex_of(name);
+  if (index == 0) return 0; /* gone already (its namespace went first) */
+  /* Off the bridge and down now: its address may go to the next container at once. */
+  int e = link_set(host_nl, index, 0, 0);
+  if (e < 0 && e != -ENODEV) return fail(-e, "detach %s from its bridge", name);
+  return delete_meanwhile(name, index);
+}
+
+static int op_link_del(const struct args *a) {
+  static const char *const keys[] = {"name", "netns", NULL};
+  const char *name, *netns = arg(a, "netns");
+  if (check_keys(a, keys) < 0 || need(a, "name", &name) < 0 || check_ifname("link", name) < 0) return -1;
+  int fd = host_nl;
+  if (netns != NULL && (fd = nl_in(netns, NULL, NULL)) < 0) return -1;
+  if (fd == host_nl) wait_deleted(name);
+  int e = link_del_name(fd, name);
+  if (fd != host_nl) close(fd);
+  if (e < 0 && e != -ENODEV) return fail(-e, "delete %s", name);
+  return 0;
+}
+
+static int op_links(const struct args *a, char *out, size_t outlen) {
+  static const char *const keys[] = {"netns", NULL};
+  const char *netns;
+  if (check_keys(a, keys) < 0 || need(a, "netns", &netns) < 0) return -1;
+  int fd = nl_in(netns, NULL, NULL);
+  if (fd < 0) return -1;
+  struct req r;
+  struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+  req_init(&r, RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof ifi);
+  r.h->nlmsg_seq = ++seq;
+  size_t used = 0;
+  out[0] = '\0';
+  int rc = 0;
+  if (send(fd, r.buf, r.h->nlmsg_len, 0) < 0) rc = fail(errno, "list links in %s", netns);
+  char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+  for (int done = 0; rc == 0 && !done;) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n < 0) {
+      rc = fail(errno, "list links in %s", netns);
+      break;
+    }
+    for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+      if (h->nlmsg_type == NLMSG_DONE) done = 1;
+      if (h->nlmsg_type == NLMSG_ERROR) {
+        const struct nlmsgerr *e = NLMSG_DATA(h);
+        if (e->error) rc = fail(-e->error, "list links in %s", netns);
+        done = 1;
+      }
+      if (h->nlmsg_type != RTM_NEWLINK) continue;
+      struct ifinfomsg *li = NLMSG_DATA(h);
+      int len = (int)IFLA_PAYLOAD(h);
+      for (struct rtattr *at = IFLA_RTA(li); RTA_OK(at, len); at = RTA_NEXT(at, len))
+        if (at->rta_type == IFLA_IFNAME) used += (size_t)snprintf(out + used, used < outlen ? outlen - used : 0, "%s%s", used ? " " : "", (char *)RTA_DATA(at));
+    }
+  }
+  close(fd);
+  return rc;
+}
+
+/* ---- dispatch ---- */
+
+static int dispatch(const char *op, const struct args *a, char *out, size_t outlen) {
+  out[0] = '\0';
+  if (strcmp(op, "netns-add") == 0) return op_netns_add(a, out, outlen);
+  if (strcmp(op, "netns-del") == 0) return op_netns_del(a);
+  if (strcmp(op, "veth-add") == 0) return op_veth_add(a);
+  if (strcmp(op, "macvlan-add") == 0) return op_macvlan_add(a);
+  if (strcmp(op, "link-release") == 0) return op_link_release(a);
+  if (strcmp(op, "link-del") == 0) return op_link_del(a);
+  if (strcmp(op, "links") == 0) return op_links(a, out, outlen);
+  if (strcmp(op, "settle") == 0 && a->n == 0) {
+    wait_deleted(NULL);
+    return 0;
+  }
+  return fail(EINVAL, "unknown operation %s", op);
+}
+
+/* One request line: `OP key=value ...`. */
+static int run_line(char *line, char *out, size_t outlen) {
+  struct args a = {0};
+  char *save = NULL;
+  char *op = strtok_r(line, " \t", &save);
+  if (op == NULL) return fail(EINVAL, "parse request (empty)");
+  for (char *tok; (tok = strtok_r(NULL, " \t", &save)) != NULL;)
+    if (add_arg(&a, tok) < 0) return -1;
+  return dispatch(op, &a, out, outlen);
+}
+
+/* A path may hold a newline or tab (escaped on the way in): the answer must stay one line. */
+static void one_line(char *s) {
+  for (; *s; s++)
+    if (*s == '\n' || *s == '\t' || *s == '\r') *s = ' ';
+}
+
+static void reset_error(void) {
+  err_step[0] = '\0';
+  err_msg[0] = '\0';
+  err_no = 0;
+}
+
+static int serve(void) {
+  serving = 1;
+  static char line[65536];
+  static char out[16384];
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  while (fgets(line, sizeof line, stdin) != NULL) {
+    size_t n = strlen(line);
+    if (n > 0 && line[n - 1] == '\n') line[--n] = '\0';
+    else if (!feof(stdin)) {
+      /* An over-long request: answer once and skip the rest of it. */
+      for (int c; (c = getchar()) != EOF && c != '\n';) {}
+      printf("err %d read request\trequest longer than %zu bytes\n", E2BIG, sizeof line - 1);
+      continue;
+    }
+    reset_error();
+    reap();
+    if (run_line(line, out, sizeof out) == 0) printf(out[0] ? "ok %s\n" : "ok\n", out);
+    else {
+      one_line(err_step);
+      one_line(err_msg);
+      printf("err %d %s\t%s\n", err_no, err_step, err_msg);
+    }
+  }
+  /* Deletions still running finish before we go: reaped here, not left as zombies for PID 1. */
+  wait_deleted(NULL);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  signal(SIGPIPE, SIG_IGN);
+  host_ns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  host_nl = nl_open();
+  if (host_ns < 0 || host_nl < 0) {
+    fprintf(stderr, "infra-net: cannot open the host namespace or rtnetlink: %s\n", strerror(errno));
+    return 1;
+  }
+  if (argc == 2 && strcmp(argv[1], "serve") == 0) return serve();
+  if (argc < 2) {
+    fprintf(stderr, "usage: infra-net serve | infra-net OP key=value ...\n");
+    return 2;
+  }
+  struct args a = {0};
+  char out[16384];
+  reset_error();
+  int rc = 0;
+  for (int i = 2; i < argc && rc == 0; i++) rc = add_arg(&a, argv[i]);
+  if (rc == 0) rc = dispatch(argv[1], &a, out, sizeof out);
+  if (rc < 0) {
+    fprintf(stderr, "infra-net: %s: %s (errno %d)\n", err_step, err_msg, err_no);
+    return 1;
+  }
+  if (out[0]) printf("%s\n", out);
+  return 0;
+}

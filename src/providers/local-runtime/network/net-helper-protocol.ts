@@ -1,0 +1,54 @@
+/**
+ * The line protocol of native/infra-net.c, pure: one request `OP key=value ...` per line, one
+ * answer `ok [words]` or `err ERRNO STEP<TAB>MESSAGE` per line. Values escape '%', whitespace
+ * and control characters as %XX so a path with a space stays one word.
+ */
+import { ProviderError, type FailureCategory } from "../../contract.js";
+
+export type HelperOp = "netns-add" | "netns-del" | "veth-add" | "macvlan-add" | "link-release" | "link-del" | "links" | "settle";
+
+export type HelperReply = { ok: true; words: string[] } | { ok: false; errno: number; step: string; message: string };
+
+const escapeValue = (v: string) => v.replace(/[%\s\x00-\x1f\x7f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+
+/** One request line; keys whose value is undefined are left out. */
+export function encodeRequest(op: HelperOp, args: Record<string, string | number | undefined>): string {
+  const words: string[] = [op];
+  for (const [k, v] of Object.entries(args)) {
+    if (v === undefined) continue;
+    if (!/^[a-z]+$/.test(k)) throw new Error(`bad helper option name ${k}`);
+    words.push(`${k}=${escapeValue(String(v))}`);
+  }
+  return `${words.join(" ")}\n`;
+}
+
+/** One answer line (without its newline). An unreadable line is an error reply, not an exception. */
+export function parseReply(line: string): HelperReply {
+  if (line === "ok") return { ok: true, words: [] };
+  if (line.startsWith("ok ")) return { ok: true, words: line.slice(3).split(" ").filter((w) => w !== "") };
+  const m = /^err (\d+) ([^\t]*)\t(.*)$/.exec(line);
+  if (m) return { ok: false, errno: Number(m[1]), step: m[2]!, message: m[3]! };
+  return { ok: false, errno: 0, step: "read the helper's answer", message: `unexpected line ${JSON.stringify(line.slice(0, 200))}` };
+}
+
+const ERRNO_CATEGORY: Record<number, FailureCategory> = {
+  2: "NotFound", // ENOENT
+  19: "NotFound", // ENODEV
+  17: "AlreadyExists", // EEXIST
+  16: "Conflict", // EBUSY
+  22: "Invalid", // EINVAL
+  34: "Invalid", // ERANGE
+  1: "Unavailable", // EPERM
+  95: "Unavailable", // EOPNOTSUPP
+};
+
+/** The ProviderError for a failed operation: the step that failed, the kernel's reason and errno. */
+export function replyError(reply: Extract<HelperReply, { ok: false }>): ProviderError {
+  const category = ERRNO_CATEGORY[reply.errno] ?? "Internal";
+  const hint =
+    reply.errno === 17 ? "an interface of that name already exists: remove it, or let infra pick the names"
+    : reply.errno === 19 ? "the named device does not exist: check the network's bridge or parent interface"
+    : reply.errno === 1 ? "the engine needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to change the host's network"
+    : "the step and the kernel's reason are in the message";
+  return new ProviderError(category, "INFRA_NET_LINK_FAILED", `${reply.step}: ${reply.message}${reply.errno ? ` (errno ${reply.errno})` : ""}`, { hint });
+}

@@ -1,0 +1,121 @@
+/**
+ * The engine's one running infra-net (native/infra-net.c): namespaces, veths and macvlans over
+ * rtnetlink with a pipe round trip per operation instead of three `ip` processes per container.
+ * Started on first use, restarted if it dies; it exits when the engine does (end of its stdin).
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import type { Socket } from "node:net";
+import { fileURLToPath } from "node:url";
+import { ProviderError } from "../../contract.js";
+import { type HelperOp, encodeRequest, parseReply, replyError } from "./net-helper-protocol.js";
+
+// dist/native/ of the package, seen from dist/providers/… (built) and from src/providers/… (tsx).
+const CANDIDATES = ["../../../native/infra-net", "../../../../dist/native/infra-net"];
+
+/**
+ * The built helper, or undefined (then HostNet runs `ip`). INFRA_NET_HELPER names another binary,
+ * or "off" to use `ip` (to compare both paths).
+ */
+export function findNetHelper(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const chosen = env["INFRA_NET_HELPER"];
+  if (chosen === "off") return undefined;
+  if (chosen !== undefined && chosen !== "") return chosen;
+  for (const rel of CANDIDATES) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+interface Pending {
+  resolve(words: string[]): void;
+  reject(e: unknown): void;
+}
+
+/** One running helper: its process and the requests it has not answered yet, in order. */
+interface Session {
+  child: ChildProcessWithoutNullStreams;
+  pending: Pending[];
+  buffered: string;
+  stderrTail: string;
+}
+
+export class NetHelper {
+  private session: Session | undefined;
+
+  constructor(readonly binary: string) {}
+
+  /** The helper when it is built (see findNetHelper), else undefined. */
+  static find(env: NodeJS.ProcessEnv = process.env): NetHelper | undefined {
+    const binary = findNetHelper(env);
+    return binary === undefined ? undefined : new NetHelper(binary);
+  }
+
+  /** Starts the process now (engine start), so the first container does not wait for it. */
+  warmUp(): void {
+    this.ensure();
+  }
+
+  /** Sends one operation; resolves with the words after `ok`, rejects with a ProviderError naming the step. */
+  request(op: HelperOp, args: Record<string, string | number | undefined> = {}): Promise<string[]> {
+    const line = encodeRequest(op, args);
+    return new Promise((resolve, reject) => {
+      const s = this.ensure();
+      s.pending.push({ resolve, reject });
+      // Only while an answer is awaited does the helper keep Node's event loop alive.
+      (s.child.stdout as Socket).ref();
+      s.child.stdin.write(line);
+    });
+  }
+
+  /** Waits until the links the helper deletes meanwhile are gone; nothing to wait for when it is not running. */
+  async settle(): Promise<void> {
+    if (this.session !== undefined) await this.request("settle");
+  }
+
+  /** Ends the helper (it finishes the deletions it started); its unanswered requests fail. */
+  close(): void {
+    const s = this.session;
+    this.session = undefined;
+    s?.child.stdin.end();
+  }
+
+  private ensure(): Session {
+    if (this.session !== undefined) return this.session;
+    const child = spawn(this.binary, ["serve"], { stdio: ["pipe", "pipe", "pipe"] });
+    const s: Session = { child, pending: [], buffered: "", stderrTail: "" };
+    this.session = s;
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => this.onData(s, chunk));
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => (s.stderrTail = (s.stderrTail + chunk).slice(-2000)));
+    child.stdin.on("error", () => undefined); // a dead helper shows in 'exit'
+    child.on("error", (e) => this.gone(s, `cannot run ${this.binary}: ${e.message}`));
+    child.on("exit", (code, signal) => this.gone(s, `${this.binary} exited (${signal ?? `code ${code}`})${s.stderrTail ? `: ${s.stderrTail.trim()}` : ""}`));
+    child.unref();
+    for (const pipe of [child.stdout, child.stderr, child.stdin]) (pipe as unknown as Socket).unref();
+    return s;
+  }
+
+  private onData(s: Session, chunk: string): void {
+    s.buffered += chunk;
+    for (let nl = s.buffered.indexOf("\n"); nl >= 0; nl = s.buffered.indexOf("\n")) {
+      const line = s.buffered.slice(0, nl);
+      s.buffered = s.buffered.slice(nl + 1);
+      const p = s.pending.shift();
+      if (p === undefined) continue;
+      const reply = parseReply(line);
+      if (reply.ok) p.resolve(reply.words);
+      else p.reject(replyError(reply));
+    }
+    if (s.pending.length === 0) (s.child.stdout as Socket).unref();
+  }
+
+  /** The helper died: what it was asked fails; the next request starts a new one. */
+  private gone(s: Session, why: string): void {
+    if (this.session === s) this.session = undefined;
+    for (const p of s.pending.splice(0))
+      p.reject(new ProviderError("Internal", "INFRA_NET_HELPER_GONE", why, { hint: "the next operation starts the helper again; see the message for its cause" }));
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * infra-net (native/infra-net.c) against the kernel: a pinned namespace, a veth into a bridge with
+ * the address, MAC, route, hairpin and lo as `ip` sees them; release and removal leave nothing;
+ * bad input and clashes fail with the step named and nothing half-made. Then the manager on top,
+ * with the helper and with `ip` (INFRA_NET_HELPER=off): the same endpoint either way. Root only.
+ */
+import t, { type Test } from "tap";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { NetHelper, findNetHelper } from "../../../src/providers/local-runtime/network/net-helper.js";
+import { createNetworkManager } from "../../../src/providers/local-runtime/network/network-manager.js";
+
+if (process.getuid?.() !== 0) {
+  t.plan(0, "needs root");
+  process.exit(0);
+}
+
+const repo = fileURLToPath(new URL("../../../", import.meta.url));
+const id = randomBytes(3).toString("hex");
+const P = `h${id}`; // link names: h<id>br, h<id>v1 ...
+const dir = mkdtempSync(join(tmpdir(), `infra-nethelper-${id}-`));
+const BR = `${P}br`;
+const SUBNET = "10.215.7"; // addresses inside the test's own namespaces only
+
+const ip = (...args: string[]) => execFileSync("ip", args, { encoding: "utf8" });
+const ipIn = (ns: string, ...args: string[]) => execFileSync("nsenter", [`--net=${ns}`, "ip", ...args], { encoding: "utf8" });
+const linkJson = (name: string) => (JSON.parse(ip("-j", "-d", "link", "show", "dev", name)) as Array<Record<string, any>>)[0]!;
+const hostLinkExists = (name: string) => existsSync(`/sys/class/net/${name}`);
+const mounted = (path: string) => readFileSync("/proc/self/mountinfo", "utf8").split("\n").some((l) => l.split(" ")[4] === path);
+const linksIn = (ns: string) => (JSON.parse(ipIn(ns, "-j", "link", "show")) as Array<{ ifname: string }>).map((l) => l.ifname).sort();
+async function gone(name: string): Promise<boolean> {
+  for (let i = 0; i < 200 && hostLinkExists(name); i++) await new Promise((r) => setTimeout(r, 10));
+  return !hostLinkExists(name);
+}
+
+let bin = "";
+let helper: NetHelper;
+t.before(() => {
+  // Built by `npm run build`; the test builds just this target when it is missing or stale.
+  const r = spawnSync("make", ["-s", "-C", join(repo, "native"), "../dist/native/infra-net"], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`building infra-net failed: ${r.stderr}`);
+  bin = findNetHelper({})!;
+  helper = new NetHelper(bin);
+  ip("link", "add", "name", BR, "type", "bridge");
+  ip("link", "set", BR, "up");
+});
+
+t.teardown(async () => {
+  await helper?.settle().catch(() => undefined);
+  helper?.close();
+  for (const l of JSON.parse(ip("-j", "link", "show")) as Array<{ ifname: string }>) if (l.ifname.startsWith(P)) spawnSync("ip", ["link", "del", l.ifname]);
+  for (const l of readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((x) => x.split(" ")[4] ?? "").filter((m) => m.startsWith(dir)).reverse())
+    spawnSync("umount", ["-l", l]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+t.test("a veth endpoint: namespace, address, MAC, route, bridge, hairpin, lo; then nothing left", async (t) => {
+  const ns = join(dir, "netns", "c1"); // the parent directory does not exist yet: the helper makes it
+  t.same(await helper.request("netns-add", { path: ns }), ["created"]);
+  t.ok(mounted(ns), "the namespace is pinned on its file");
+  t.same(await helper.request("netns-add", { path: ns }), ["kept"], "an existing pinned namespace is kept (a restarted donor)");
+  t.same(linksIn(ns), ["lo"]);
+  t.match(ipIn(ns, "-br", "link", "show", "lo"), /UNKNOWN|UP/, "lo is up");
+  t.match(ipIn(ns, "-br", "addr", "show", "lo"), /127\.0\.0\.1\/8/);
+
+  await helper.request("veth-add", { netns: ns, bridge: BR, host: `${P}v1`, ifname: "eth0", mac: "02:42:0a:d7:07:02", addr: `${SUBNET}.2/24`, gw: `${SUBNET}.1` });
+  const eth0 = (JSON.parse(ipIn(ns, "-j", "addr", "show", "dev", "eth0")) as Array<Record<string, any>>)[0]!;
+  t.equal(eth0["address"], "02:42:0a:d7:07:02", "MAC");
+  t.ok((eth0["flags"] as string[]).includes("UP"), "eth0 up");
+  t.same((eth0["addr_info"] as Array<{ family: string; local: string; prefixlen: number }>).filter((a) => a.family === "inet").map((a) => `${a.local}/${a.prefixlen}`), [`${SUBNET}.2/24`], "address");
+  const routes = JSON.parse(ipIn(ns, "-j", "route", "show")) as Array<{ dst: string; gateway?: string; dev: string }>;
+  t.ok(routes.some((r) => r.dst === "default" && r.gateway === `${SUBNET}.1` && r.dev === "eth0"), "default route via the gateway");
+  const host = linkJson(`${P}v1`);
+  t.equal(host["master"], BR, "host end on the bridge");
+  t.ok((host["flags"] as string[]).includes("UP"), "host end up");
+  t.equal(host["linkinfo"]?.["info_slave_data"]?.["hairpin"], true, "hairpin on (published ports reached from the same bridge)");
+  t.same(await helper.request("links", { netns: ns }), ["lo", "eth0"]);
+
+  // Release: off the bridge and down at once; deleted meanwhile, with its peer.
+  await helper.request("link-release", { name: `${P}v1` });
+  const shown = spawnSync("ip", ["-j", "-d", "link", "show", "dev", `${P}v1`], { encoding: "utf8" });
+  if (shown.status === 0) {
+    // Still there (being deleted): no longer on the bridge, and down.
+    const released = (JSON.parse(shown.stdout) as Array<Record<string, any>>)[0]!;
+    t.equal(released["master"], undefined, "detached from the bridge at once");
+    t.notOk((released["flags"] as string[]).includes("UP"), "down at once");
+  }
+  await helper.settle();
+  t.notOk(hostLinkExists(`${P}v1`), "host end deleted after settle");
+  t.same(linksIn(ns), ["lo"], "its peer went with it");
+  t.same(await helper.request("link-release", { name: `${P}v1` }), [], "releasing a link that is gone is fine");
+
+  // The same names again at once (a restart): the helper waits for a deletion still running.
+  await helper.request("veth-add", { netns: ns, bridge: BR, host: `${P}v1`, ifname: "eth0", mac: "02:42:0a:d7:07:02", addr: `${SUBNET}.2/24` });
+  await helper.request("link-release", { name: `${P}v1` });
+  await helper.request("veth-add", { netns: ns, bridge: BR, host: `${P}v1`, ifname: "eth0", mac: "02:42:0a:d7:07:02", addr: `${SUBNET}.2/24`, mtu: 1400 });
+  t.equal(linkJson(`${P}v1`)["master"], BR, "re-created on the bridge right after its release");
+  t.equal(linkJson(`${P}v1`)["mtu"], 1400, "MTU on the host end");
+  t.equal((JSON.parse(ipIn(ns, "-j", "link", "show", "dev", "eth0")) as Array<{ mtu: number }>)[0]!.mtu, 1400, "and on the peer");
+
+  await helper.request("netns-del", { path: ns });
+  t.notOk(existsSync(ns), "namespace file removed");
+  t.notOk(mounted(ns), "and unmounted");
+  t.ok(await gone(`${P}v1`), "the namespace took the pair with it");
+  t.same(await helper.request("netns-del", { path: ns }), [], "removing it twice is fine");
+});
+
+t.test("errors name the step and errno, and leave nothing behind", async (t) => {
+  const ns = join(dir, "netns", "c2");
+  await helper.request("netns-add", { path: ns });
+  const base = { netns: ns, bridge: BR, host: `${P}v2`, ifname: "eth0", mac: "02:42:0a:d7:07:03", addr: `${SUBNET}.3/24` };
+
+  await t.rejects(helper.request("veth-add", { ...base, bridge: `${P}nobr` }), { code: "INFRA_NET_LINK_FAILED", category: "NotFound", message: `find bridge ${P}nobr: No such device (errno 19)` });
+  t.notOk(hostLinkExists(`${P}v2`), "no host end");
+  t.same(linksIn(ns), ["lo"], "no peer");
+
+  await t.rejects(helper.request("veth-add", { ...base, host: BR }), { category: "AlreadyExists", message: new RegExp(`^create veth ${BR} .*File exists \\(errno 17\\)$`) }, "a host name in use");
+  t.same(linksIn(ns), ["lo"], "no peer");
+
+  await helper.request("veth-add", base);
+  await t.rejects(helper.request("veth-add", { ...base, host: `${P}v3` }), { category: "AlreadyExists", message: /peer eth0 in .*File exists/ }, "a peer name in use inside the namespace");
+  t.notOk(hostLinkExists(`${P}v3`), "no host end left");
+  await helper.request("link-del", { name: `${P}v2` });
+  t.notOk(hostLinkExists(`${P}v2`));
+
+  // Fails after the pair exists (the gateway is not on the subnet): the pair goes again.
+  await t.rejects(helper.request("veth-add", { ...base, gw: "10.216.0.1" }), { category: "Internal", message: /^add default route via 10\.216\.0\.1 dev eth0: .*\(errno 101\)$/ });
+  t.notOk(hostLinkExists(`${P}v2`), "host end removed after the failed route");
+  t.same(linksIn(ns), ["lo"], "peer removed too");
+
+  await t.rejects(helper.request("veth-add", { ...base, mac: "zz" }), { category: "Invalid", message: /parse MAC address 'zz'/ });
+  await t.rejects(helper.request("veth-add", { ...base, addr: "10.1.2.3" }), { category: "Invalid", message: /parse address '10\.1\.2\.3'/ });
+  await t.rejects(helper.request("veth-add", { ...base, host: "x".repeat(16) }), { category: "Invalid", message: /at most 15 characters/ });
+  await t.rejects(helper.request("veth-add", { ...base, colour: "blue" }), { category: "Invalid", message: /unknown option colour/ });
+  await t.rejects(helper.request("veth-add", { netns: ns }), { category: "Invalid", message: /missing option/ });
+  await t.rejects(helper.request("veth-add", { ...base, netns: join(dir, "no-such-ns") }), { category: "NotFound", message: /open namespace/ });
+  t.notOk(hostLinkExists(`${P}v2`));
+
+  // One-shot mode, as a person runs it: the same message on stderr, exit 1.
+  const r = spawnSync(bin, ["veth-add", ...Object.entries({ ...base, bridge: `${P}nobr` }).map(([k, v]) => `${k}=${v}`)], { encoding: "utf8" });
+  t.equal(r.status, 1);
+  t.equal(r.stderr, `infra-net: find bridge ${P}nobr: No such device (errno 19)\n`);
+  const ok = spawnSync(bin, ["links", `netns=${ns}`], { encoding: "utf8" });
+  t.same([ok.status, ok.stdout], [0, "lo\n"]);
+
+  await helper.request("netns-del", { path: ns });
+  t.notOk(existsSync(ns));
+});
+
+t.test("a macvlan endpoint on a parent, configured inside the namespace", async (t) => {
+  const ns = join(dir, "netns", "c3");
+  await helper.request("netns-add", { path: ns });
+  ip("link", "add", "name", `${P}mp`, "type", "veth", "peer", "name", `${P}mq`);
+  ip("link", "set", `${P}mp`, "up");
+  await helper.request("macvlan-add", { netns: ns, parent: `${P}mp`, mode: "bridge", ifname: "eth0", mac: "02:42:0a:d7:08:05", addr: "10.215.8.5/24", gw: "10.215.8.1" });
+  const link = (JSON.parse(ipIn(ns, "-j", "-d", "addr", "show", "dev", "eth0")) as Array<Record<string, any>>)[0]!;
+  t.equal(link["address"], "02:42:0a:d7:08:05");
+  t.equal(link["linkinfo"]?.["info_kind"], "macvlan");
+  t.equal(link["linkinfo"]?.["info_data"]?.["mode"], "bridge");
+  t.ok((link["addr_info"] as Array<{ local: string }>).some((a) => a.local === "10.215.8.5"));
+  t.match(ipIn(ns, "route", "show", "default"), /default via 10\.215\.8\.1 dev eth0/);
+  await t.rejects(helper.request("macvlan-add", { netns: ns, parent: `${P}mp`, mode: "sideways", ifname: "eth1", mac: "02:42:0a:d7:08:06", addr: "10.215.8.6/24" }), { category: "Invalid", message: /macvlan mode 'sideways'/ });
+  await helper.request("link-del", { name: "eth0", netns: ns });
+  t.same(linksIn(ns), ["lo"]);
+  await helper.request("netns-del", { path: ns });
+  ip("link", "del", `${P}mp`);
+});
+
+/** One container on the default bridge through the manager; what `ip` sees, and what is left after. */
+async function throughManager(t: Test, helperSetting: string) {
+  const saved = process.env["INFRA_NET_HELPER"];
+  process.env["INFRA_NET_HELPER"] = helperSetting;
+  const sub = randomBytes(2).toString("hex");
+  const root = join(dir, `mgr-${sub}`);
+  const mgr = await createNetworkManager({
+    root: join(root, "state"), run: join(root, "run"), tablePrefix: `infra_${P}${sub}`, bridgePrefix: `${P}${sub.slice(0, 2)}`, pool: ["10.217.0.0/16"], dnsPort: 20000 + Math.floor(Math.random() * 20000),
+  });
+  if (saved === undefined) delete process.env["INFRA_NET_HELPER"];
+  else process.env["INFRA_NET_HELPER"] = saved;
+  try {
+    await mgr.init();
+    const cid = `${P}c${sub}`;
+    // Both asked for at once, as the engine does: the set-up queues right behind the namespace.
+    const [ns, res] = await Promise.all([
+      mgr.createNetns(cid),
+      mgr.setUpContainer({ containerId: cid, containerName: "c", netnsPath: mgr.netnsPath(cid), endpoints: [{ network: "bridge", aliases: [] }], ports: [], links: [] }),
+    ]);
+    t.equal(ns, mgr.netnsPath(cid));
+    const ep = res.endpoints[0]!;
+    const eth0 = (JSON.parse(ipIn(ns, "-j", "addr", "show", "dev", "eth0")) as Array<Record<string, any>>)[0]!;
+    const seen = {
+      mac: eth0["address"],
+      addr: (eth0["addr_info"] as Array<{ family: string; local: string; prefixlen: number }>).filter((a) => a.family === "inet").map((a) => `${a.local}/${a.prefixlen}`),
+      route: (JSON.parse(ipIn(ns, "-j", "route", "show", "default")) as Array<{ gateway: string }>)[0]?.gateway,
+      master: linkJson(ep.hostIfname!)["master"],
+      hairpin: linkJson(ep.hostIfname!)["linkinfo"]?.["info_slave_data"]?.["hairpin"],
+      links: linksIn(ns),
+    };
+    t.same(seen, { mac: ep.macAddress, addr: [`${ep.ipv4Address}/${ep.prefixLength}`], route: ep.gateway, master: `${P}${sub.slice(0, 2)}0`, hairpin: true, links: ["eth0", "lo"] });
+    await mgr.tearDownContainer(cid);
+    await mgr.removeNetns(cid);
+    t.notOk(existsSync(ns), "namespace file removed");
+    t.notOk(mounted(ns), "namespace unmounted");
+    t.ok(await gone(ep.hostIfname!), "veth gone");
+    t.equal(mgr.containerState(cid), undefined, "address released");
+    return seen;
+  } finally {
+    await mgr.uninstall();
+    await mgr.close();
+    t.notOk(hostLinkExists(`${P}${sub.slice(0, 2)}0`), "bridge gone with uninstall");
+  }
+}
+
+t.test("the manager sets up and tears down the same endpoint with the helper and with ip", async (t) => {
+  const withHelper = await throughManager(t, bin);
+  const withIp = await throughManager(t, "off");
+  const shape = (x: typeof withHelper) => ({ ...x, mac: "", addr: [], route: "", master: "" });
+  t.same(shape(withHelper), shape(withIp), "hairpin and links alike (each run has its own bridge and pool)");
+});
