@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { isAbsolute } from "node:path";
 import type { ContainerSpec, MountSpec, PortSpec } from "../../graph/specs.js";
+import { InfraError } from "../../diag/infra-error.js";
 import { parseFlags, usageError, type FlagSpecs, type ParsedFlags } from "../parse-flags.js";
 
 export const CONTAINER_FLAGS: FlagSpecs = {
@@ -90,21 +91,22 @@ export function parsePort(v: string, cmd: string): PortSpec {
   return p;
 }
 
-export function parseContainerFlags(argv: string[], cmd: string, readFile: (p: string) => string): { f: ParsedFlags; spec: ContainerSpec } {
+/** `env`: where `-e VAR` (no value) takes VAR from; the engine passes the client's for the native launcher. */
+export function parseContainerFlags(argv: string[], cmd: string, readFile: (p: string) => string, env: NodeJS.ProcessEnv = process.env): { f: ParsedFlags; spec: ContainerSpec } {
   const { flags, rest } = splitRunArgv(argv, CONTAINER_FLAGS);
   const f = parseFlags(flags, CONTAINER_FLAGS, cmd);
   const image = rest[0];
   if (!image) throw usageError("INFRA_CLI_MISSING_IMAGE", `"infra ${cmd}" needs an image`, cmd);
   const s = f.strings, l = f.lists;
-  const env: Record<string, string> = {};
-  for (const file of l["env-file"] ?? []) for (const line of readFile(file).split("\n")) {
+  const vars: Record<string, string> = {};
+  for (const file of l["env-file"] ?? []) for (const line of readEnvFile(file, readFile).split("\n")) {
     const t = line.trim();
-    if (t && !t.startsWith("#")) { const i = t.indexOf("="); if (i > 0) env[t.slice(0, i)] = t.slice(i + 1); }
+    if (t && !t.startsWith("#")) { const i = t.indexOf("="); if (i > 0) vars[t.slice(0, i)] = t.slice(i + 1); }
   }
-  for (const e of l.env ?? []) { const i = e.indexOf("="); if (i > 0) env[e.slice(0, i)] = e.slice(i + 1); else if (process.env[e] !== undefined) env[e] = process.env[e]!; }
+  for (const e of l.env ?? []) { const i = e.indexOf("="); if (i > 0) vars[e.slice(0, i)] = e.slice(i + 1); else if (env[e] !== undefined) vars[e] = env[e]!; }
   const spec: ContainerSpec = { name: s.name ?? `infra_${randomBytes(4).toString("hex")}`, image };
   if (rest.length > 1) spec.command = rest.slice(1);
-  if (Object.keys(env).length) spec.env = env;
+  if (Object.keys(vars).length) spec.env = vars;
   if (s.entrypoint !== undefined) spec.entrypoint = s.entrypoint === "" ? [] : [s.entrypoint];
   if (s.user) spec.user = s.user;
   if (s.workdir) spec.workingDir = s.workdir;
@@ -148,6 +150,18 @@ export function parseContainerFlags(argv: string[], cmd: string, readFile: (p: s
   const hc = healthcheckFlags(f, cmd);
   if (hc) spec.healthcheck = hc;
   return { f, spec };
+}
+
+/** A missing or unreadable --env-file is the user's to fix, not an internal error. */
+function readEnvFile(file: string, readFile: (p: string) => string): string {
+  try {
+    return readFile(file);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+    throw new InfraError("INFRA_CLI_ENV_FILE_UNREADABLE", `--env-file '${file}' cannot be read: ${why}`, {
+      hint: "Give a file of NAME=VALUE lines; a relative path is relative to the current directory.", exitCode: 1, cause: e,
+    });
+  }
 }
 
 /** Docker's duration syntax for health flags: 500ms, 30s, 1m30s, 1h. */

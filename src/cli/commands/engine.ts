@@ -2,6 +2,7 @@
 import type { Command } from "../command.js";
 import { expectPositionals, parseFlags } from "../parse-flags.js";
 import { runEngineForever } from "../../providers/local-runtime/engine/engine-entry.js";
+import { runArgvHandler } from "../run-argv.js";
 
 export const engineCommand: Command = {
   name: ["engine"],
@@ -10,7 +11,8 @@ export const engineCommand: Command = {
   async run(argv, io) {
     const f = parseFlags(argv, {}, "engine");
     expectPositionals(f, 0, 0, "engine");
-    const o: { root?: string; run?: string } = {};
+    // The native launcher's `infra run` sends its command line: this CLI's parser reads it.
+    const o: { root?: string; run?: string; runArgv: typeof runArgvHandler } = { runArgv: runArgvHandler };
     if (io.env.INFRA_ROOT) o.root = io.env.INFRA_ROOT;
     if (io.env.INFRA_RUN) o.run = io.env.INFRA_RUN;
     await runEngineForever(o);

@@ -1,5 +1,6 @@
 /** `infra run`: create and start a container; in the foreground, stream its output and exit with its code. */
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { ContainerSpec } from "../../graph/specs.js";
 import { isProviderError, ProviderError, type FailureCategory } from "../../providers/contract.js";
 import type { ContainerRecord } from "../../providers/local-runtime/container/container-record.js";
@@ -17,10 +18,13 @@ const USAGE = `Usage: infra run [OPTIONS] IMAGE [COMMAND] [ARG...]
   --pids-limit N  -u USER  -w DIR  --entrypoint CMD  --restart POLICY  --init  --read-only
   --cap-add CAP  --cap-drop CAP  --privileged  --volumes-from C[:ro]  --tmpfs PATH[:size=..]  -l K=V
   --health-cmd CMD  --health-interval D  --health-timeout D  --health-retries N  --health-start-period D  --no-healthcheck
-  --log-max-size SIZE  --log-max-file N  --stop-timeout S  --stop-signal SIG`;
+  --log-max-size SIZE  --log-max-file N  --stop-timeout S  --stop-signal SIG
+
+In the foreground without -i/-t, Ctrl-C and SIGTERM are passed to the container, and infra exits with
+its exit code; a third Ctrl-C stops waiting and leaves the container running.`;
 
 export async function runContainer(argv: string[], io: CommandIO, startIt: boolean, cmd: string): Promise<number> {
-  const { f, spec } = parseContainerFlags(argv, cmd, (p) => readFileSync(p, "utf8"));
+  const { f, spec } = parseContainerFlags(argv, cmd, (p) => readFileSync(resolve(io.cwd, p), "utf8"), io.env);
   const attach = !f.booleans.detach && (f.booleans.interactive === true || f.booleans.tty === true);
   if (startIt && !attach) {
     // One request: create, start, output, exit code, removal (an engine from before /run answers 404).
@@ -62,11 +66,17 @@ export async function runContainer(argv: string[], io: CommandIO, startIt: boole
 
 /** `POST /run`; undefined when the engine does not know the route (then the caller takes the steps itself). */
 async function runInOneCall(engine: EngineClient, spec: ContainerSpec, io: CommandIO, rm: boolean, detach: boolean): Promise<number | undefined> {
-  const got: { started?: ContainerRecord; exited?: ContainerRecord; error?: { category: string; code: string; message: string; hint?: string } } = {};
+  const got: { id?: string; started?: ContainerRecord; exited?: ContainerRecord; error?: { category: string; code: string; message: string; hint?: string } } = {};
+  // Ctrl-C / SIGTERM (io.signal) go to the container as SIGINT, as the native launcher forwards them.
+  let interrupted = false;
+  const forward = () => { if (got.id !== undefined) void engine.call("POST", `/containers/${got.id}/kill?signal=SIGINT`).catch(() => undefined); };
+  const onAbort = () => { interrupted = true; forward(); };
+  io.signal?.addEventListener("abort", onAbort, { once: true });
   try {
     await engine.stream("/run", (item) => {
       const e = item as RunEvent;
       if ("log" in e) writeLog(io, e.log);
+      else if ("created" in e) { got.id = e.created.id; if (interrupted) forward(); }
       else if ("started" in e) got.started = e.started;
       else if ("exited" in e) got.exited = e.exited;
       else if ("error" in e) got.error = e.error;
@@ -74,6 +84,8 @@ async function runInOneCall(engine: EngineClient, spec: ContainerSpec, io: Comma
   } catch (e) {
     if (isProviderError(e) && e.code === "INFRA_RUNTIME_NO_ROUTE") return undefined;
     throw e;
+  } finally {
+    io.signal?.removeEventListener("abort", onAbort);
   }
   const err = got.error;
   if (err) throw new ProviderError(err.category as FailureCategory, err.code, err.message, err.hint !== undefined ? { hint: err.hint } : {});

@@ -2,9 +2,9 @@
  * Runs the engine in this process until SIGTERM/SIGINT. Used by `infra engine` and started
  * directly by tests (`node engine-entry.js`). Containers keep running when it stops.
  */
-import { startEngine } from "./engine-server.js";
+import { startEngine, type StartEngineOptions } from "./engine-server.js";
 
-export async function runEngineForever(opts: { root?: string; run?: string } = {}): Promise<void> {
+export async function runEngineForever(opts: Pick<StartEngineOptions, "root" | "run" | "runArgv"> = {}): Promise<void> {
   const engine = await startEngine(opts);
   await new Promise<void>((resolve) => {
     const stop = () => { void engine.close().then(resolve); };

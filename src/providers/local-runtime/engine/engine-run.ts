@@ -1,10 +1,15 @@
 /**
  * `POST /run`: `infra run` in one request, so that a short container costs one round trip. The
  * engine creates and starts the container, streams its output as it comes, and at the exit
- * removes it (`rm`, kept on the record as autoRemove) before it sends the final record. NDJSON events, in this order:
- * `{created}`, `{started}`, then (unless `detach`) `{log}`... and `{exited}`; or `{error}` after
- * `created` when the start fails. A failure before `created` is an ordinary error response.
+ * removes it (`rm`, kept on the record as autoRemove) before it sends the final record.
  * `--rm` does not depend on the client: a client that goes away does not keep the container.
+ *
+ * Two forms of the request body:
+ * - `{spec, rm, detach}` (the Node CLI): NDJSON events, in this order: `{created}`, `{started}`,
+ *   then (unless `detach`) `{log}`... and `{exited}`; or `{error}` after `created` when the start
+ *   fails. A failure before `created` is an ordinary error response.
+ * - `{argv, cwd, env}` (the native launcher, engine-run-argv.ts): the command line of `infra run`,
+ *   parsed by the CLI layer's handler the engine was given, answered with attach frames.
  */
 import type { ServerResponse } from "node:http";
 import type { ContainerSpec } from "../../../graph/specs.js";
@@ -27,7 +32,9 @@ export type RunEvent =
   | { started: ContainerRecord }
   | { log: LogLine }
   | { exited: ContainerRecord }
-  | { error: { category: string; code: string; message: string; hint?: string } };
+  | { error: RunErrorBody };
+
+export interface RunErrorBody { category: string; code: string; message: string; hint?: string }
 
 export async function handleRun(ctx: EngineContext, body: unknown, res: ServerResponse): Promise<void> {
   const req = (body ?? {}) as Partial<RunRequest>;
@@ -40,15 +47,16 @@ export async function handleRun(ctx: EngineContext, body: unknown, res: ServerRe
   const send = (e: RunEvent) => { if (!closed) res.write(JSON.stringify(e) + "\n"); };
   send({ created });
   try {
-    await follow(ctx, created, req, send, () => closed);
+    await followRun(ctx, created, req, send, () => closed);
   } catch (e) {
     // After the header, a failure (a start that fails, a container removed meanwhile) goes in the stream.
-    send({ error: errorBody(e) });
+    send({ error: runErrorBody(e) });
   }
   res.end();
 }
 
-async function follow(ctx: EngineContext, created: ContainerRecord, req: Partial<RunRequest>, send: (e: RunEvent) => void, closed: () => boolean): Promise<void> {
+/** Starts the created container and sends `started`, its output and `exited` (only `started` with detach). */
+export async function followRun(ctx: EngineContext, created: ContainerRecord, req: Partial<RunRequest>, send: (e: RunEvent) => void, closed: () => boolean): Promise<void> {
   const m = ctx.manager;
   try {
     send({ started: await m.start(created.id) });
@@ -64,7 +72,8 @@ async function follow(ctx: EngineContext, created: ContainerRecord, req: Partial
   send({ exited });
 }
 
-function errorBody(e: unknown): { category: string; code: string; message: string; hint?: string } {
+/** An error as the wire carries it (the Node CLI turns it back into a ProviderError). */
+export function runErrorBody(e: unknown): RunErrorBody {
   if (isProviderError(e)) return { category: e.category, code: e.code, message: e.message, ...(e.hint !== undefined ? { hint: e.hint } : {}) };
   return { category: "Internal", code: "INFRA_RUNTIME_INTERNAL", message: (e as Error).message };
 }

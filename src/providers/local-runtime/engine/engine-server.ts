@@ -7,9 +7,11 @@ import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { isProviderError } from "../../contract.js";
 import { ContainerManager } from "../container/container-manager.js";
 import { followContainerLogs } from "../container/log-follow.js";
+import { connect } from "node:net";
 import type { Duplex } from "node:stream";
 import { handleAttachUpgrade } from "./engine-attach.js";
 import { handleRun } from "./engine-run.js";
+import { handleRunArgv, isRunArgvBody, type RunArgvHandler } from "./engine-run-argv.js";
 import { hostHardLimits } from "../host/rlimits.js";
 import { ImageStore } from "../image/image-store.js";
 import { resolveLayout, type Layout, type LayoutOptions } from "../layout.js";
@@ -59,6 +61,15 @@ async function refuseSecondEngine(layout: Layout): Promise<void> {
     throw runtimeError("AlreadyExists", "ENGINE_RUNNING", `an engine already serves ${layout.engineSocket} (pid ${other.pid})`, "use it, or stop it first");
 }
 
+/** True unless connecting is refused: a live engine too busy to answer a ping still holds its socket. */
+function socketTaken(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = connect(path);
+    c.once("connect", () => { c.destroy(); resolve(true); });
+    c.once("error", (e: NodeJS.ErrnoException) => resolve(e.code !== "ECONNREFUSED" && e.code !== "ENOENT"));
+  });
+}
+
 /** Listens on the socket; a socket file left by a dead engine is replaced, a live engine's is not. */
 async function listenOnce(server: Server, layout: Layout): Promise<void> {
   const listen = () => new Promise<void>((resolve, reject) => {
@@ -71,6 +82,9 @@ async function listenOnce(server: Server, layout: Layout): Promise<void> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
     await refuseSecondEngine(layout);
+    // A slow ping (a loaded host) is no proof of a dead engine: only a refused connection is.
+    if (await socketTaken(layout.engineSocket))
+      throw runtimeError("AlreadyExists", "ENGINE_RUNNING", `an engine already listens on ${layout.engineSocket} (it did not answer a ping in time)`, "use it, or stop it first");
     await rm(layout.engineSocket, { force: true });
     await listen();
   }
@@ -81,6 +95,8 @@ export interface StartEngineOptions extends LayoutOptions {
   network?: NetworkManager | false;
   /** Names and pool of the local NetworkManager; default from INFRA_NET_PREFIX / INFRA_NET_TABLE / INFRA_NET_POOL. */
   networkOptions?: EngineNetworkOptions;
+  /** Parses `infra run` command lines for the argv form of `POST /run` (the CLI layer's); without it that form answers 409. */
+  runArgv?: RunArgvHandler;
 }
 
 export async function startEngine(opts: StartEngineOptions = {}): Promise<RunningEngine> {
@@ -114,7 +130,10 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
     void (async () => {
       try {
         const url = new URL(req.url ?? "/", "http://engine");
-        if (req.method === "POST" && url.pathname === "/run") return await handleRun(ctx, await readBody(req), res);
+        if (req.method === "POST" && url.pathname === "/run") {
+          const body = await readBody(req);
+          return await (isRunArgvBody(body) ? handleRunArgv(ctx, body, res, opts.runArgv) : handleRun(ctx, body, res));
+        }
         if (req.method === "GET" && url.searchParams.get("follow") === "1") {
           const m = /^\/containers\/([^/]+)\/logs$/.exec(url.pathname);
           if (m) return await followLogs(ctx, decodeURIComponent(m[1]!), url.searchParams, res);
