@@ -144,7 +144,7 @@ async function benchSize(size: number, opts: Options, tmpRoot: string, cmd: stri
         if (cache === "cold") await rm(cacheDir, { recursive: true, force: true });
         const before = await typecheckRecord();
         const project = scenario === "applied" ? STACK_NAME : `${STACK_NAME}-empty`;
-        const r = await run(process.execPath, [path.join(REPO, "bin", "infra"), "plan", "--refresh=false", "-C", dir, "-p", project], {
+        const r = await run(path.join(REPO, "bin", "infra"), ["plan", "--refresh=false", "-C", dir, "-p", project], {
           env: { ...process.env, INFRA_PROVIDER: "memory", NO_COLOR: "1" },
         });
         check(r.code === 0, `infra plan exited ${r.code}: ${r.stderr}`);

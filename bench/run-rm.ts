@@ -1,7 +1,11 @@
 /**
  * `infra run --rm busybox true` against a raw `runc run` of an equivalent busybox bundle, median of
- * N, alternating: the real CLI (`bin/infra`, built), the engine API alone (one `POST /run`, and the
- * four calls create/start/wait/rm), `runc run`, and `infra --version` (the CLI's own start-up).
+ * N, alternating: the real command (`bin/infra`, built: the native launcher's one argv-form
+ * `POST /run`), the Node CLI alone (`node dist/cli/main.js run ...`, the path before the launcher),
+ * the engine API alone (one `POST /run`, and the four calls create/start/wait/rm), `runc run` (with a
+ * network namespace of its own, and in the host's), `podman run --rm` where podman is installed
+ * (bench/podman-peer.ts), and `infra --version` (through bin/infra: the launcher hands it to Node,
+ * so this is Node's start-up).
  * The engine runs from `dist/` like `infra engine`, already started; its RSS is read when idle.
  * Root; temp roots; removes all it made. `--network none` (default) or `bridge`: the default mode of
  * `infra run`, with the engine's real networking (a bridge, nft table and address pool of its own,
@@ -10,7 +14,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdir, open, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EngineClient } from "../src/providers/local-runtime/engine/engine-client.js";
 import { ENGINE_NODE_FLAGS } from "../src/providers/local-runtime/engine/ensure-engine.js";
@@ -20,6 +24,7 @@ import { buildOciSpec } from "../src/providers/local-runtime/container/oci-spec.
 import { removeCgroupParent } from "../src/providers/local-runtime/container/cgroups.js";
 import type { ContainerRecord } from "../src/providers/local-runtime/container/container-record.js";
 import { makeE2e } from "../test/e2e/e2e-harness.js";
+import { podmanPeer, type PodmanPeer } from "./podman-peer.js";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(name);
@@ -31,6 +36,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 // --bin: another build of infra (a checkout of an older commit, for before/after figures).
 const bin = arg("--bin", fileURLToPath(new URL("../bin/infra", import.meta.url)));
+const nodeCli = join(dirname(bin), "../dist/cli/main.js");
 process.env.INFRA_E2E_CLI = "dist";
 const e = await makeE2e("bench-run-rm");
 const dir = e.dir;
@@ -45,11 +51,12 @@ function timed(file: string, argv: string[]): number {
   return ms(t0);
 }
 
+let peer: PodmanPeer | undefined;
 try {
   await mkdir(layout.run, { recursive: true, mode: 0o700 });
   const log = await open(join(layout.run, "engine.log"), "a", 0o600);
   // As the CLI starts it (ensureEngine), with the engine's node flags.
-  const engine = spawn(process.execPath, [...ENGINE_NODE_FLAGS, bin, "engine"], { env, detached: true, stdio: ["ignore", log.fd, log.fd] });
+  const engine = spawn(process.execPath, [...ENGINE_NODE_FLAGS, nodeCli, "engine"], { env, detached: true, stdio: ["ignore", log.fd, log.fd] });
   engine.unref();
   await log.close();
   const enginePid = engine.pid!;
@@ -80,43 +87,64 @@ try {
     if (done.exitCode !== 0) throw new Error(`exit ${done.exitCode}`);
     return ms(t0);
   };
-  const cliArgs = [bin, "run", "--rm", ...(mode === "none" ? ["--network", "none"] : []), "busybox", "true"];
-  timed(process.execPath, cliArgs); // builds the busybox image and unpacks its layer
+  const runArgs = ["run", "--rm", ...(mode === "none" ? ["--network", "none"] : []), "busybox", "true"];
+  timed(bin, runArgs); // builds the busybox image and unpacks its layer
+  timed(process.execPath, [nodeCli, ...runArgs]);
 
-  // Raw runc: the same busybox layer as a read-only rootfs, the same default bundle, no monitor.
+  // Raw runc: the same busybox layer as a read-only rootfs, the same default bundle, no monitor;
+  // `raw` with a network namespace of its own (as runc's own `runc spec` bundle, and as every
+  // container infra runs), `rawHostNet` in the host's.
   const store = new ImageStore(layout);
   const [lower] = await store.layerDirs(await store.mustResolve("busybox"));
-  const bundle = join(dir, "raw");
-  await mkdir(bundle, { recursive: true });
-  const oci = buildOciSpec({ hostname: "raw", process: { args: ["true"], env: ["PATH=/bin:/usr/bin"], cwd: "/", uid: 0, gid: 0, terminal: false }, rootfs: lower!, readOnlyRootfs: true, netns: "host", mounts: [], hostHardLimits: { RLIMIT_NOFILE: 20000 }, cgroupsPath: `${layout.cgroupParent}/raw` });
-  await writeFile(join(bundle, "config.json"), JSON.stringify(oci));
-  const rawArgs = () => ["--root", join(dir, "rawstate"), "run", "--bundle", bundle, `raw${Math.random().toString(36).slice(2)}`];
+  const rawBundle = async (name: string, netns: string) => {
+    const bundle = join(dir, name);
+    await mkdir(bundle, { recursive: true });
+    const oci = buildOciSpec({ hostname: "raw", process: { args: ["true"], env: ["PATH=/bin:/usr/bin"], cwd: "/", uid: 0, gid: 0, terminal: false }, rootfs: lower!, readOnlyRootfs: true, netns, mounts: [], hostHardLimits: { RLIMIT_NOFILE: 20000 }, cgroupsPath: `${layout.cgroupParent}/${name}` });
+    await writeFile(join(bundle, "config.json"), JSON.stringify(oci));
+    return () => ["--root", join(dir, "rawstate"), "run", "--bundle", bundle, `raw${Math.random().toString(36).slice(2)}`];
+  };
+  const rawArgs = await rawBundle("raw", "private");
+  const rawHostArgs = await rawBundle("raw-host", "host");
   timed("runc", rawArgs());
+  timed("runc", rawHostArgs());
+  peer = podmanPeer(dir, lower!, mode);
+  if (peer) timed(peer.runArgv[0]!, peer.runArgv.slice(1));
   // An engine from before `POST /run` answers 404: then only the four calls are timed.
   const hasRun = await apiOneCall().then(() => true, (e: { code?: string }) => { if (e.code === "INFRA_RUNTIME_NO_ROUTE") return false; throw e; });
   await apiSteps();
 
-  const t = { cli: [] as number[], one: [] as number[], steps: [] as number[], raw: [] as number[], version: [] as number[] };
+  const t = { cli: [] as number[], nodeCli: [] as number[], one: [] as number[], steps: [] as number[], raw: [] as number[], rawHostNet: [] as number[], podman: [] as number[], version: [] as number[] };
   for (let i = 0; i < N; i++) {
-    t.cli.push(timed(process.execPath, cliArgs));
+    t.cli.push(timed(bin, runArgs));
+    t.nodeCli.push(timed(process.execPath, [nodeCli, ...runArgs]));
     t.raw.push(timed("runc", rawArgs()));
+    t.rawHostNet.push(timed("runc", rawHostArgs()));
+    if (peer) t.podman.push(timed(peer.runArgv[0]!, peer.runArgv.slice(1)));
     if (hasRun) t.one.push(await apiOneCall());
     t.steps.push(await apiSteps());
-    t.version.push(timed(process.execPath, [bin, "--version"]));
+    t.version.push(timed(bin, ["--version"]));
   }
   await new Promise((r) => setTimeout(r, 2000));
   const idleAfter = await rssMB(enginePid);
-  const left = await client.call<unknown[]>("GET", "/containers?all=1");
+  const left = await client.call<ContainerRecord[]>("GET", "/containers?all=1");
   const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.length ? +median(v).toFixed(1) : NaN])) as Record<keyof typeof t, number>;
   const out = {
     n: N, network: mode, medianMs: m,
-    ratioToRunc: { cli: +(m.cli / m.raw).toFixed(2), apiOneCall: +(m.one / m.raw).toFixed(2), apiSteps: +(m.steps / m.raw).toFixed(2) },
+    ratioToRunc: { cli: +(m.cli / m.raw).toFixed(2), nodeCli: +(m.nodeCli / m.raw).toFixed(2), apiOneCall: +(m.one / m.raw).toFixed(2), apiSteps: +(m.steps / m.raw).toFixed(2), ...(peer ? { podman: +(m.podman / m.raw).toFixed(2) } : {}) },
+    ...(peer ? { podman: peer.version } : {}),
     engineIdleRssMB: { fresh: +idleFresh.toFixed(1), afterRuns: +idleAfter.toFixed(1) },
     containersLeft: left.length,
+    ...(left.length ? { leftOver: left.map((c) => `${c.name} ${c.state}${c.autoRemove ? " autoRemove" : ""}`) } : {}),
     runs: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.map((x) => Math.round(x))])),
   };
   process.stdout.write(JSON.stringify(out, null, 1) + "\n");
+} catch (err) {
+  // The engine's log goes with the temp roots: its end is the likeliest explanation.
+  const tail = (await readFile(join(layout.run, "engine.log"), "utf8").catch(() => "")).split("\n").slice(-30).join("\n");
+  process.stderr.write(`engine log (end):\n${tail}\n`);
+  throw err;
 } finally {
+  peer?.cleanup();
   await e.cleanup(); // stops the engine; removes containers, mounts, links, the nft table, cgroups, the roots
   await removeCgroupParent(layout.cgroupParent, await readFile("/proc/self/cgroup", "utf8"));
 }

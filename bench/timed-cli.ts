@@ -1,10 +1,10 @@
-/** Runs the CLI (`node BIN ARGS`) once and times it; shared by the apply benches. */
+/** Runs the CLI (`BIN ARGS`, BIN = bin/infra) once and times it; shared by the apply benches. */
 import { spawn } from "node:child_process";
 
 export function timed(bin: string, cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; code: number; out: string }> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(bin, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));

@@ -92,7 +92,8 @@ export async function makeE2e(name: string): Promise<E2e> {
     for (const p of await readdir("/proc")) {
       if (!/^\d+$/.test(p)) continue;
       const cmd = await readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "");
-      if (cmd.includes(dir) && cmd.split("\0")[0]?.endsWith("conmon")) out.push(`conmon process ${p}`);
+      const exe = cmd.split("\0")[0] ?? "";
+      if (cmd.includes(dir) && (exe.endsWith("conmon") || exe.endsWith("infra-shim"))) out.push(`monitor process ${p} (${exe})`);
     }
     const links = JSON.parse((await runCommand("ip", ["-j", "link", "show"])).stdout || "[]") as Array<{ ifname: string; master?: string }>;
     for (const l of links) {

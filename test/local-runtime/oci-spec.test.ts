@@ -77,6 +77,9 @@ t.test("k8s-file logs: partial lines, tail, since", async (t) => {
   const lines = parseLogText(text);
   t.same(lines.map((l) => [l.stream, l.text]), [["stdout", "hello"], ["stderr", "err"]]);
   t.same(queryLog(lines, { tail: 1 }).map((l) => l.text), ["err"]);
+  // A stdout line cut at a buffer boundary, with stderr written between its pieces.
+  const mixed = "t1 stdout P ab\nt2 stderr F oops\nt3 stdout F cd\nt4 stderr P tail";
+  t.same(parseLogText(mixed).map((l) => [l.stream, l.text]), [["stdout", "abcd"], ["stderr", "oops"], ["stderr", "tail"]], "partial lines join within their own stream");
   t.same(queryLog(lines, { since: "2026-01-01T00:00:02Z" }).map((l) => l.text), ["err"]);
   t.equal(renderResolvConf("nameserver 127.0.0.53\nsearch lan\n", {}), "nameserver 8.8.8.8\nnameserver 8.8.4.4\nsearch lan\n", "loopback resolvers dropped");
 });

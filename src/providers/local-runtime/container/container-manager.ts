@@ -1,8 +1,8 @@
 /**
- * The container lifecycle on one host: create, start (overlay root, netns, bundle, conmon,
- * runc start), exit handling (from conmon's exit files), stop, kill, pause, update, remove, and
- * re-adoption of running containers after an engine restart. State is one JSON file per
- * container, written atomically after every transition.
+ * The container lifecycle on one host: create, start (overlay root, netns, bundle, a monitor:
+ * infra-shim, or conmon + runc start), exit handling (from the monitors' exit files), stop, kill,
+ * pause, update, remove, and re-adoption of running containers after an engine restart. State is
+ * one JSON file per container, written atomically after every transition.
  */
 import { randomBytes } from "node:crypto";
 import { watch, type FSWatcher } from "node:fs";
@@ -18,8 +18,7 @@ import type { ImageRecord } from "../image/image-types.js";
 import type { Endpoint, NetworkManager } from "../network/network-types.js";
 import { runtimeError } from "../runtime-error.js";
 import type { VolumeStore } from "../volume/volume-store.js";
-import { readCgroupDirs, readCgroupStats } from "./cgroups.js";
-import { startConmon } from "./conmon.js";
+import { readCgroupStats } from "./cgroups.js";
 import { initialiseVolumes, ociMounts, resolveMounts } from "./container-mounts.js";
 import { ContainerNetworking, checkNetworkMode } from "./container-network.js";
 import { guard, type ContainerRecord, type HealthState } from "./container-record.js";
@@ -31,6 +30,7 @@ import { resolveHealthcheck } from "./health-check.js";
 import { EngineHousekeeping } from "./engine-housekeeping.js";
 import { conmonLogSizeMax } from "./log-rotation.js";
 import { mergeImageConfig } from "./merge-image-config.js";
+import { containerCgroupDirs, startMonitor } from "./monitor.js";
 import { buildOciSpec } from "./oci-spec.js";
 import { decideRestart } from "./restart-policy.js";
 import { resolveUser } from "./resolve-user.js";
@@ -52,7 +52,7 @@ export interface ContainerManagerOptions {
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 export interface StartHooks {
-  /** Runs once conmon holds the created container, before `runc start` (attach here to miss no output). */
+  /** Runs once conmon holds the created container, before `runc start` (attach here to miss no output); implies conmon. */
   beforeStart?: (id: string) => Promise<void>;
 }
 
@@ -69,7 +69,7 @@ export class ContainerManager {
   private exiting = new Set<string>();
   private starting = new Map<string, Promise<ContainerRecord>>();
   /** Containers being removed: autoRemove leaves them to the removal under way. */
-  private removing = new Set<string>();
+  private removing = new Map<string, Promise<void>>();
   /** Health-check timers (D3): fed every record this manager writes. */
   readonly health: HealthMonitor;
   /** Log rotation and cgroup-parent cleanup (D3), run from the sweep. */
@@ -104,8 +104,8 @@ export class ContainerManager {
         // half-created container (crash during create): nothing was started for it
       }
     }
-    this.watcher = watch(l.exitDir, (_ev, file) => { if (file) void this.checkExit(file.toString()); });
-    this.poll = setInterval(() => void this.sweep(), 1000);
+    this.watcher = watch(l.exitDir, (_ev, file) => { if (file) this.checkExitSoon(file.toString()); });
+    this.poll = setInterval(() => void this.sweep().catch(() => undefined), 1000); // the next sweep tries again
     this.poll.unref();
     await this.sweep();
     for (const r of this.records.values()) this.health.observe(r);
@@ -291,16 +291,20 @@ export class ContainerManager {
       await mkdir(p.persist, { recursive: true });
       await rm(join(this.layout.socketDir, rec.id), { recursive: true, force: true });
       if (await lstat(join(this.layout.runcRoot, rec.id)).then(() => true, () => false)) await this.runc.delete(rec.id);
-      const pid = await startConmon({
+      // infra-shim runs it at once (`runc run -d`); conmon creates it and `runc start` follows.
+      const monitor = await startMonitor({
         id: rec.id, name: rec.name, bundle: p.bundle, pidFile: p.pidFile, conmonPidFile: p.conmonPid,
         logPath: p.log, exitDir: this.layout.exitDir, socketDir: this.layout.socketDir, persistDir: p.persist,
         runcRoot: this.layout.runcRoot, terminal: spec.tty ?? false, stdin: spec.stdinOpen ?? false,
         ...(conmonLogSizeMax(spec.logging) !== undefined ? { logSizeMax: conmonLogSizeMax(spec.logging)! } : {}),
-      });
-      const conmonPid = Number((await readFile(p.conmonPid, "utf8").catch(() => "0")).trim()) || undefined;
-      const cgroupDirs = await readCgroupDirs(pid).catch(() => ({}));
-      await hooks.beforeStart?.(rec.id);
-      await this.runc.start(rec.id);
+      }, { needsCreatedState: hooks.beforeStart !== undefined });
+      const pid = monitor.pid;
+      const conmonPid = monitor.monitorPid;
+      const cgroupDirs = await containerCgroupDirs(this.layout.runcRoot, rec.id, pid).catch(() => ({}));
+      if (!monitor.running) {
+        await hooks.beforeStart?.(rec.id);
+        await this.runc.start(rec.id);
+      }
       const next: ContainerRecord = { ...rec, state: "running", pid, cgroupDirs, netnsPath, startedAt: new Date().toISOString(), manuallyStopped: false, restartCount: rec.restartCount + (restarting ? 1 : 0) };
       if (conmonPid !== undefined) next.conmonPid = conmonPid;
       if (network) next.network = network;
@@ -309,6 +313,8 @@ export class ContainerManager {
       delete next.oomKilled;
       delete next.health; // a new run starts its checks afresh
       await this.save(next);
+      // A short container may have exited (exit file written) before this record said running.
+      this.checkExitSoon(rec.id);
       return next;
     } catch (e) {
       await this.runc.delete(rec.id);
@@ -340,8 +346,7 @@ export class ContainerManager {
 
   /** Handles the exit file of a container if conmon wrote one (or the monitor is gone). */
   async checkExit(id: string, monitorGone = false): Promise<void> {
-    const rec = this.records.get(id);
-    if (!rec || (rec.state !== "running" && rec.state !== "paused") || this.exiting.has(id)) return;
+    if (!this.mayExit(id)) return;
     const p = containerPaths(this.layout, id);
     let text: string | undefined;
     try {
@@ -349,6 +354,9 @@ export class ContainerManager {
     } catch {
       if (!monitorGone) return;
     }
+    // The watcher, the sweep and start all call this: another call may have taken the exit meanwhile.
+    const rec = this.records.get(id);
+    if (!rec || !this.mayExit(id)) return;
     this.exiting.add(id);
     try {
       const code = text !== undefined && text.trim() !== "" ? Number(text.trim()) : -1;
@@ -371,6 +379,16 @@ export class ContainerManager {
     }
   }
 
+  private mayExit(id: string): boolean {
+    const rec = this.records.get(id);
+    return rec !== undefined && (rec.state === "running" || rec.state === "paused") && !this.exiting.has(id);
+  }
+
+  /** checkExit from an event nobody awaits: a failure goes on the record, never crashes the engine. */
+  private checkExitSoon(id: string): void {
+    void this.checkExit(id).catch((e: unknown) => this.noteError(id, e));
+  }
+
   /** After the processes are gone. Returns whether the network attachments stay (running joiners). */
   private async cleanupAfterExit(rec: ContainerRecord): Promise<boolean> {
     // The host's overlay mount does not depend on runc's state or the network: it goes meanwhile.
@@ -380,8 +398,8 @@ export class ContainerManager {
   }
 
   private async releaseAfterExit(rec: ContainerRecord): Promise<boolean> {
-    await releaseRuncState(this.runc, rec.id, rec.cgroupDirs);
-    const kept = await this.net.afterExit(rec).catch(() => false);
+    // runc's state and the network's links do not depend on each other: both at once.
+    const [, kept] = await Promise.all([releaseRuncState(this.runc, rec.id, rec.cgroupDirs), this.net.afterExit(rec).catch(() => false)]);
     const donor = await this.net.donorToRelease(rec).catch(() => undefined);
     const d = donor ? this.records.get(donor.id) : undefined;
     if (d) {
@@ -550,12 +568,13 @@ export class ContainerManager {
 
   async remove(idOrName: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const id = this.get(idOrName).id;
-    this.removing.add(id);
-    try {
-      await this.removeNow(id, opts);
-    } finally {
-      this.removing.delete(id);
-    }
+    // A second caller (autoRemove and the /run request, both at the exit) waits for the first: two
+    // removals at once would race on the container's directory.
+    const under = this.removing.get(id);
+    if (under) return under;
+    const run = this.removeNow(id, opts).finally(() => this.removing.delete(id));
+    this.removing.set(id, run);
+    return run;
   }
 
   private async removeNow(idOrName: string, opts: { force?: boolean; volumes?: boolean }): Promise<void> {

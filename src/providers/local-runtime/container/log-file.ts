@@ -13,18 +13,22 @@ export interface LogLine {
 
 export function parseLogText(text: string): LogLine[] {
   const out: LogLine[] = [];
-  let partial: LogLine | undefined;
+  // A partial line continues in the next record of the same stream; the other stream may come between.
+  const partial = new Map<LogLine["stream"], LogLine>();
   for (const raw of text.split("\n")) {
     if (raw === "") continue;
     const m = /^(\S+) (stdout|stderr) ([FP])(?: (.*))?$/.exec(raw);
     if (!m) continue;
-    const piece = m[4] ?? "";
-    const base: LogLine = partial ?? { time: m[1]!, stream: m[2] as LogLine["stream"], text: "" };
-    base.text += piece;
-    if (m[3] === "P") partial = base;
-    else { out.push(base); partial = undefined; }
+    const stream = m[2] as LogLine["stream"];
+    let line = partial.get(stream);
+    if (!line) {
+      line = { time: m[1]!, stream, text: "" };
+      out.push(line); // in the order lines began
+    }
+    line.text += m[4] ?? "";
+    if (m[3] === "P") partial.set(stream, line);
+    else partial.delete(stream);
   }
-  if (partial) out.push(partial);
   return out;
 }
 
