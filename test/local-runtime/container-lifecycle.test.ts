@@ -2,6 +2,10 @@ import t from "tap";
 import { makeHarness, waitFor, type Harness } from "./harness.js";
 import { containerLogs, execCollect, containerStats } from "../../src/providers/local-runtime/container/container-ops.js";
 import type { ContainerSpec } from "../../src/graph/specs.js";
+import { containerPaths } from "../../src/providers/local-runtime/layout.js";
+import { existsSync } from "node:fs";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
 
 let h: Harness;
 t.before(async () => { h = await makeHarness(); });
@@ -128,4 +132,34 @@ t.test("volumes persist across container deletion; image content copied into an 
   await t.rejects(h.volumes.remove("keep", h.manager.volumeUsers("keep")), { code: "INFRA_RUNTIME_VOLUME_IN_USE" });
   await t.rejects(h.manager.create({ name: "badbind", image: "busybox", mounts: [{ type: "bind", source: "/nonexistent/infra-test", target: "/x" }] }), { code: "INFRA_RUNTIME_BIND_SOURCE_MISSING" });
   t.notOk(h.manager.find("badbind"), "nothing created");
+});
+
+t.test("rm takes the container's directory away at once and deletes it after", async (t) => {
+  const { rec } = await runToEnd({ name: "trashed", command: ["sh", "-c", "echo x > /f"] });
+  const dir = containerPaths(h.layout, rec.id).dir;
+  t.ok(existsSync(dir), "the directory exists before rm");
+  await h.manager.remove(rec.id);
+  t.notOk(existsSync(dir), "gone from the containers directory when rm returns");
+  t.notOk(h.manager.find("trashed"), "the name is free");
+  await waitFor(async () => (await readdir(h.layout.trashDir).catch(() => [])).length === 0, 5000);
+  t.same(await readdir(h.layout.trashDir), [], "the trash is emptied");
+});
+
+t.test("at start, a container directory without a readable record is discarded; records are kept", async (t) => {
+  const { ContainerManager } = await import("../../src/providers/local-runtime/container/container-manager.js");
+  const { mkdir, writeFile } = await import("node:fs/promises");
+  const kept = await h.manager.create({ name: "kept", image: "busybox", networkMode: "none", command: ["true"] });
+  const lost = containerPaths(h.layout, "f".repeat(64)).dir;
+  const torn = containerPaths(h.layout, "e".repeat(64)).dir;
+  await mkdir(join(lost, "upper"), { recursive: true });
+  await mkdir(torn, { recursive: true });
+  await writeFile(containerPaths(h.layout, "e".repeat(64)).record, '{"id": "eee'); // cut short by a host crash
+  const second = new ContainerManager({ layout: h.layout, images: h.images, volumes: h.volumes });
+  await second.init();
+  t.teardown(() => second.close());
+  t.ok(second.find("kept"), "a readable record is loaded");
+  t.notOk(existsSync(lost), "no record: discarded");
+  t.notOk(existsSync(torn), "torn record: discarded");
+  t.ok(existsSync(containerPaths(h.layout, kept.id).dir), "the real container's directory stays");
+  await h.manager.remove(kept.id);
 });

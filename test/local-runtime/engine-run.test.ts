@@ -113,6 +113,7 @@ t.test("an exited container's cgroups and runc state go without runc delete; a b
 t.test("fsync only for saves that carry what a host crash would lose", async (t) => {
   const rec = { id: "a", name: "n", spec: { name: "n", image: "busybox" }, manuallyStopped: false, state: "created" } as unknown as ContainerRecord;
   t.equal(durableChange(undefined, rec), true, "a new record");
+  t.equal(durableChange(undefined, { ...rec, autoRemove: true }), false, "a new --rm record: nothing to keep after a host crash");
   t.equal(durableChange(rec, { ...rec, state: "running", pid: 5 }), false, "started");
   t.equal(durableChange(rec, { ...rec, state: "exited", exitCode: 0 }), false, "exited");
   t.equal(durableChange(rec, { ...rec, manuallyStopped: true }), true, "a user's stop");
@@ -144,7 +145,7 @@ t.test("infra run: one request to the engine; an engine from before /run gets th
     req.resume();
     const json = (status: number, body: unknown) => { res.writeHead(status, { "content-type": "application/json" }); res.end(JSON.stringify(body)); };
     if (req.url === "/run") return json(404, { error: { category: "NotFound", code: "INFRA_RUNTIME_NO_ROUTE", message: "no route POST /run" } });
-    if (req.url === "/containers") return json(200, { id: "abc" });
+    if (req.url?.split("?")[0] === "/containers") return json(200, { id: "abc" });
     if (req.url?.includes("/logs")) { res.writeHead(200); res.end(JSON.stringify({ time: "t", stream: "stdout", text: "old" }) + "\n"); return; }
     if (req.url?.endsWith("/wait")) return json(200, { id: "abc", exitCode: 4 });
     return json(200, {});
@@ -155,5 +156,5 @@ t.test("infra run: one request to the engine; an engine from before /run gets th
   b.io.env = { INFRA_ROOT: join(dir, "old-root"), INFRA_RUN: run };
   t.equal(await runContainer(["--rm", "busybox", "true"], b.io, true, "run"), 4);
   t.equal(b.text(), "out:old\n");
-  t.same(seen.filter((s) => s !== "GET /ping"), ["POST /run", "POST /containers", "POST /containers/abc/start", "GET /containers/abc/logs?follow=1", "POST /containers/abc/wait", "DELETE /containers/abc?force=1&volumes=1"]);
+  t.same(seen.filter((s) => s !== "GET /ping"), ["POST /run", "POST /containers?rm=1", "POST /containers/abc/start", "GET /containers/abc/logs?follow=1", "POST /containers/abc/wait", "DELETE /containers/abc?force=1&volumes=1"]);
 });

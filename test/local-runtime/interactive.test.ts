@@ -43,6 +43,11 @@ function cli(args: string[], o: { pty?: boolean; input?: string; waitFor?: RegEx
   return new Promise((resolve) => child.on("close", (code) => { clearTimeout(timer); children.delete(child); child.stdin.destroy(); resolve({ code, out }); }));
 }
 
+async function gone(cond: () => boolean, timeoutMs = 15000): Promise<boolean> {
+  for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (cond()) return true;
+  return cond();
+}
+
 t.test("attach protocol frames round-trip, split anywhere", async (t) => {
   const bytes = Buffer.concat([encodeFrame(FRAME.stdout, "hello"), encodeFrame(FRAME.exit, '{"exitCode":3}'), encodeFrame(FRAME.stdinEnd)]);
   const d = new FrameDecoder();
@@ -54,7 +59,7 @@ t.test("run -i: piped stdin reaches the container, EOF closes it, the exit code 
   const r = await cli(["run", "--rm", "-i", "--network", "none", "busybox", "sh", "-c", "read a; echo got-$a; cat; echo to-stderr >&2; exit 4"], { input: "hello\nworld\n" });
   t.equal(r.code, 4, r.out);
   t.equal(r.out.replace(/\r/g, ""), "got-hello\nworld\nto-stderr\n");
-  t.same(engine.ctx.manager.list(true), [], "--rm removed it");
+  t.ok(await gone(() => engine.ctx.manager.list(true).length === 0), "--rm: the engine removed it at its exit");
   const fg = await cli(["run", "--rm", "--network", "none", "busybox", "sh", "-c", "echo out; echo err >&2; exit 6"]);
   t.same([fg.code, fg.out.split("\n").sort().join(",")], [6, ",err,out"], "plain foreground run still streams its log and exit code");
 });
@@ -66,6 +71,19 @@ t.test("run -it: a real terminal inside, window size passed on, input typed, exi
   t.match(r.out, /\/dev\/pts\/\d+/, "the container's stdin is a terminal");
   t.match(r.out, /31 97/, "window size of the caller");
   t.match(r.out, /typed-abc/, "typed input read by the container");
+});
+
+t.test("run -it --rm: a detach leaves it running, the engine removes it at its exit; create --rm too", async (t) => {
+  const r = await cli(["run", "--rm", "-it", "--name", "rm-detach", "--network", "none", "busybox", "sh", "-c", "echo ready; sleep 2"],
+    { pty: true, input: "\x10\x11", waitFor: /ready/ });
+  t.equal(r.code, 0, r.out);
+  t.equal(engine.ctx.manager.find("rm-detach")?.state, "running", "still running after ctrl-p ctrl-q");
+  t.ok(await gone(() => engine.ctx.manager.find("rm-detach") === undefined), "removed when it exited");
+  const c = await cli(["create", "--rm", "--name", "rm-created", "--network", "none", "busybox", "true"]);
+  t.equal(c.code, 0, c.out);
+  t.equal(engine.ctx.manager.get("rm-created").autoRemove, true, "create --rm is kept on the record");
+  t.equal((await cli(["start", "rm-created"])).code, 0);
+  t.ok(await gone(() => engine.ctx.manager.find("rm-created") === undefined), "removed at its exit");
 });
 
 t.test("exec -it: a real terminal in a running container", async (t) => {

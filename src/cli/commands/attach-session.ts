@@ -6,6 +6,7 @@
 import type { EngineClient } from "../../providers/local-runtime/engine/engine-client.js";
 import { attachError, openAttach } from "../../providers/local-runtime/engine/attach-client.js";
 import { FRAME, FrameDecoder, encodeFrame } from "../../providers/local-runtime/engine/attach-protocol.js";
+import { InfraError } from "../../diag/infra-error.js";
 import type { CommandIO } from "../command.js";
 
 export interface AttachOptions {
@@ -18,6 +19,16 @@ export interface AttachOptions {
 }
 
 const CTRL_SPECIAL: Record<string, number> = { "@": 0, "[": 27, "\\": 28, "]": 29, "^": 30, "_": 31 };
+
+export const DEFAULT_DETACH_KEYS = "ctrl-p,ctrl-q";
+
+/** The bytes of a `--detach-keys` value (Docker's default when absent); a usage error when invalid. */
+export function detachKeysFlag(text: string = DEFAULT_DETACH_KEYS): number[] {
+  const keys = parseDetachKeys(text);
+  if (!keys)
+    throw new InfraError("INFRA_CLI_ATTACH_DETACH_KEYS", `invalid --detach-keys "${text}"`, { hint: "a comma-separated list of a single character or ctrl-<a-z, @, [, \\, ], ^, _>, e.g. ctrl-p,ctrl-q", exitCode: 2 });
+  return keys;
+}
 
 /** Docker's `--detach-keys` syntax: `ctrl-p,ctrl-q`, `a`, `ctrl-@`... as bytes; undefined when invalid. Pure. */
 export function parseDetachKeys(spec: string): number[] | undefined {

@@ -12,7 +12,6 @@ import { engineFor } from "./engine-session.js";
 const FLAGS = { stdin: { kind: "boolean" }, "detach-keys": { kind: "string" } } as const;
 
 /** Docker's default. */
-export const DEFAULT_DETACH_KEYS = "ctrl-p,ctrl-q";
 
 export const attachCommand: Command = {
   name: ["attach"],
@@ -21,16 +20,13 @@ export const attachCommand: Command = {
   usage: `Usage: infra attach [--no-stdin] [--detach-keys KEYS] CONTAINER
 
   --no-stdin          do not send the terminal's input to the container
-  --detach-keys KEYS  the keys that detach and leave the container running (default ${DEFAULT_DETACH_KEYS})`,
+  --detach-keys KEYS  the keys that detach and leave the container running (default ctrl-p,ctrl-q)`,
   async run(argv, io) {
     const f = parseFlags(argv, FLAGS, "attach");
     const [name, ...extra] = f.positionals;
     if (!name || extra.length > 0) throw usageError("INFRA_CLI_ATTACH_ARGS", "attach needs exactly one container", "attach");
-    const { parseDetachKeys, runAttached } = await import("./attach-session.js");
-    const keysText = f.strings["detach-keys"] ?? DEFAULT_DETACH_KEYS;
-    const detachKeys = parseDetachKeys(keysText);
-    if (!detachKeys)
-      throw new InfraError("INFRA_CLI_ATTACH_DETACH_KEYS", `invalid --detach-keys "${keysText}"`, { hint: "a comma-separated list of a single character or ctrl-<a-z, @, [, \\, ], ^, _>, e.g. ctrl-p,ctrl-q", exitCode: 2 });
+    const { detachKeysFlag, runAttached } = await import("./attach-session.js");
+    const detachKeys = detachKeysFlag(f.strings["detach-keys"]);
     const engine = await engineFor(io.env);
     const rec = await engine.call<ContainerRecord>("GET", `/containers/${encodeURIComponent(name)}`);
     if (rec.state !== "running")

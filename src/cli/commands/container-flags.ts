@@ -9,7 +9,7 @@ import { InfraError } from "../../diag/infra-error.js";
 import { parseFlags, usageError, type FlagSpecs, type ParsedFlags } from "../parse-flags.js";
 
 export const CONTAINER_FLAGS: FlagSpecs = {
-  rm: { kind: "boolean" }, detach: { kind: "boolean", short: "d" }, interactive: { kind: "boolean", short: "i" },
+  rm: { kind: "boolean" }, detach: { kind: "boolean", short: "d" }, "detach-keys": { kind: "string" }, interactive: { kind: "boolean", short: "i" },
   tty: { kind: "boolean", short: "t" }, name: { kind: "string" }, env: { kind: "list", short: "e" },
   "env-file": { kind: "list" }, volume: { kind: "list", short: "v" }, mount: { kind: "list" }, publish: { kind: "list", short: "p" },
   network: { kind: "string" }, net: { kind: "string" }, link: { kind: "list" }, memory: { kind: "string", short: "m" },

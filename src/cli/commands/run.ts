@@ -13,7 +13,7 @@ import { parseContainerFlags } from "./container-flags.js";
 
 const USAGE = `Usage: infra run [OPTIONS] IMAGE [COMMAND] [ARG...]
 
-  --rm  -d  -i  -t  --name NAME  -e K=V  --env-file F  -v SRC:DST[:ro]  --mount type=..,source=..,target=..
+  --rm  -d  -i  -t  --detach-keys KEYS  --name NAME  -e K=V  --env-file F  -v SRC:DST[:ro]  --mount type=..,source=..,target=..
   -p [IP:]HOST:CTR[/udp]  --network|--net MODE  --link C[:ALIAS]  -m SIZE  --memory-swap SIZE  --cpus N
   --pids-limit N  -u USER  -w DIR  --entrypoint CMD  --restart POLICY  --init  --read-only
   --cap-add CAP  --cap-drop CAP  --privileged  --volumes-from C[:ro]  --tmpfs PATH[:size=..]  -l K=V
@@ -38,18 +38,22 @@ export async function runContainer(argv: string[], io: CommandIO, startIt: boole
     if (code !== undefined) return code;
   }
   const engine = await startedEngine(io.env);
-  const rec = await engine.call<ContainerRecord>("POST", "/containers", spec);
+  // --rm goes on the record: the engine removes the container at its exit, whoever is attached.
+  const rec = await engine.call<ContainerRecord>("POST", f.booleans.rm ? "/containers?rm=1" : "/containers", spec);
   if (!startIt) { io.stdout.write(rec.id + "\n"); return 0; }
   if (attach) {
     // -i / -t in the foreground: attach before the container starts, through conmon's attach socket.
-    let code: number;
+    // The engine removes an --rm container at its exit; one that detaches keeps running until then.
+    const { detachKeysFlag, runAttached } = await import("./attach-session.js");
+    // With stdin, Docker's detach keys end the session and leave the container running.
+    const detach = f.booleans.interactive === true ? { detachKeys: detachKeysFlag(f.strings["detach-keys"]) } : {};
     try {
-      const { runAttached } = await import("./attach-session.js");
-      code = await runAttached(engine, `/containers/${rec.id}/attach?start=1`, io, { tty: f.booleans.tty === true, stdin: f.booleans.interactive === true });
-    } finally {
+      return await runAttached(engine, `/containers/${rec.id}/attach?start=1`, io, { tty: f.booleans.tty === true, stdin: f.booleans.interactive === true, ...detach });
+    } catch (e) {
+      // It never started (or the session broke): nothing will exit, so nothing would remove it.
       if (f.booleans.rm) await engine.call("DELETE", `/containers/${rec.id}?force=1&volumes=1`).catch(() => undefined);
+      throw e;
     }
-    return code;
   }
   try {
     await engine.call("POST", `/containers/${rec.id}/start`);

@@ -19,6 +19,8 @@ export interface Layout {
   layersDir: string;
   imageIndexFile: string;
   containersDir: string;
+  /** Removed containers' directories, renamed here at `rm` and deleted after it (same filesystem). */
+  trashDir: string;
   volumesDir: string;
   /** runc's state directory (`runc --root`). */
   runcRoot: string;
@@ -44,6 +46,7 @@ export function resolveLayout(opts: LayoutOptions = {}, env: NodeJS.ProcessEnv =
     layersDir: join(imagesDir, "layers"),
     imageIndexFile: join(imagesDir, "index.json"),
     containersDir: join(root, "containers"),
+    trashDir: join(root, "trash"),
     volumesDir: join(root, "volumes"),
     runcRoot: join(run, "runc"),
     exitDir: join(run, "exits"),

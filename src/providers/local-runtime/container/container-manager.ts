@@ -6,13 +6,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { watch, type FSWatcher } from "node:fs";
-import { lstat, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ContainerSpec, MountSpec, NetworkAttachmentSpec, ResourcesSpec, RestartSpec } from "../../../graph/specs.js";
 import type { Layout } from "../layout.js";
 import { containerPaths } from "../layout.js";
 import { writeJsonAtomic } from "../host/atomic-write.js";
-import { mustRun, runCommand } from "../host/run-command.js";
+import type { HostHelper } from "../host/host-helper.js";
+import { mountOverlay, unmountOverlay } from "../host/overlay-mount.js";
 import type { ImageStore } from "../image/image-store.js";
 import type { ImageRecord } from "../image/image-types.js";
 import type { Endpoint, NetworkManager } from "../network/network-types.js";
@@ -47,6 +48,8 @@ export interface ContainerManagerOptions {
   networkError?: string;
   /** Hard rlimits of the engine process (the bundle never asks for more). */
   hostHardLimits?: Record<string, number>;
+  /** The engine's infra-host (shared with the network manager): mounts and namespaces without spawning programs. */
+  hostHelper?: HostHelper;
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -74,6 +77,8 @@ export class ContainerManager {
   readonly health: HealthMonitor;
   /** Log rotation and cgroup-parent cleanup (D3), run from the sweep. */
   readonly housekeeping: EngineHousekeeping;
+  /** Deletions of removed containers' directories, one after another, off the request path. */
+  private trashing: Promise<unknown> = Promise.resolve();
 
   constructor(readonly opts: ContainerManagerOptions) {
     this.runc = new Runc(opts.layout.runcRoot);
@@ -81,6 +86,7 @@ export class ContainerManager {
       layout: opts.layout,
       ...(opts.network ? { network: opts.network } : {}),
       ...(opts.networkError !== undefined ? { networkError: opts.networkError } : {}),
+      ...(opts.hostHelper ? { hostHelper: opts.hostHelper } : {}),
       find: (x) => this.find(x),
       list: () => this.list(true),
     });
@@ -96,12 +102,17 @@ export class ContainerManager {
   async init(opts: { boot?: boolean } = {}): Promise<void> {
     const l = this.layout;
     for (const d of [l.containersDir, l.runcRoot, l.exitDir, l.socketDir]) await mkdir(d, { recursive: true, mode: 0o700 });
+    void this.emptyTrash(); // directories of containers removed just before a crash
+    const mounts = await readFile("/proc/self/mountinfo", "utf8");
     for (const id of await readdir(l.containersDir)) {
       try {
         const rec = JSON.parse(await readFile(containerPaths(l, id).record, "utf8")) as ContainerRecord;
         this.records.set(rec.id, rec);
-      } catch {
-        // half-created container (crash during create): nothing was started for it
+      } catch (e) {
+        // No record, or a torn one: a crash during create, or a host crash that took an --rm
+        // container's unsynced record. Nothing of it runs; its directory goes unless something is mounted there.
+        const lost = (e as NodeJS.ErrnoException).code === "ENOENT" || e instanceof SyntaxError;
+        if (lost && !mounts.includes(` ${containerPaths(l, id).dir}/`)) await this.discardDir(id);
       }
     }
     this.watcher = watch(l.exitDir, (_ev, file) => { if (file) this.checkExitSoon(file.toString()); });
@@ -125,6 +136,8 @@ export class ContainerManager {
     if (this.poll) clearInterval(this.poll);
     this.health.stop();
     for (const t of this.restartTimers.values()) clearTimeout(t);
+    await this.trashing;
+    await this.housekeeping.close(this.records.size === 0);
   }
 
   /** Catches exits the watcher missed and containers whose monitor died. */
@@ -335,13 +348,11 @@ export class ContainerManager {
       lowers = [empty];
     }
     await this.unmountRootfs(rec.id);
-    await mustRun("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${lowers.join(":")},upperdir=${p.upper},workdir=${p.work},index=off`, p.rootfs]);
+    await mountOverlay({ lowers, upper: p.upper, work: p.work, target: p.rootfs }, this.opts.hostHelper);
   }
 
   private async unmountRootfs(id: string): Promise<void> {
-    const rootfs = containerPaths(this.layout, id).rootfs;
-    const mounts = await readFile("/proc/self/mountinfo", "utf8");
-    if (mounts.includes(` ${rootfs} `)) await runCommand("umount", [rootfs]);
+    await unmountOverlay(containerPaths(this.layout, id).rootfs, this.opts.hostHelper);
   }
 
   /** Handles the exit file of a container if conmon wrote one (or the monitor is gone). */
@@ -577,6 +588,30 @@ export class ContainerManager {
     return run;
   }
 
+  /**
+   * A removed container's directory: one rename takes it out of the containers directory at once
+   * (its name and id are free), the files go after the reply. The rename falls back to deleting
+   * in place (a trash directory on another filesystem, say).
+   */
+  private async discardDir(id: string): Promise<void> {
+    const dir = containerPaths(this.layout, id).dir;
+    const trash = join(this.layout.trashDir, `${id}.${Date.now()}`);
+    try {
+      await mkdir(this.layout.trashDir, { recursive: true, mode: 0o700 });
+      await rename(dir, trash);
+    } catch {
+      await rm(dir, { recursive: true, force: true });
+      return;
+    }
+    this.trashing = this.trashing.then(() => rm(trash, { recursive: true, force: true })).catch(() => undefined);
+  }
+
+  /** Deletes what is in the trash directory (at start, and by close() for what is still pending). */
+  private async emptyTrash(): Promise<void> {
+    const left = await readdir(this.layout.trashDir).catch(() => [] as string[]);
+    for (const d of left) await rm(join(this.layout.trashDir, d), { recursive: true, force: true }).catch(() => undefined);
+  }
+
   private async removeNow(idOrName: string, opts: { force?: boolean; volumes?: boolean }): Promise<void> {
     let rec = this.get(idOrName);
     this.cancelRestart(rec.id);
@@ -590,7 +625,7 @@ export class ContainerManager {
     guard(rec, "remove");
     await this.cleanupAfterExit(rec);
     await this.net.release(rec);
-    await rm(containerPaths(this.layout, rec.id).dir, { recursive: true, force: true });
+    await this.discardDir(rec.id);
     this.records.delete(rec.id);
     this.health.observe({ ...rec, state: "exited" });
     await this.housekeeping.afterRemove(rec, this.records.size === 0);
@@ -613,9 +648,11 @@ export function runcUpdateFlags(r: ResourcesSpec): string[] {
  * Whether a save must reach the disk before it counts (fsync): a new record, or a change of what
  * the engine cannot find out again after a host crash (spec, name, a user's stop). Run state
  * (started, exited, health) needs no fsync: a host crash kills the containers anyway, and the
- * next engine settles them from their missing monitors.
+ * next engine settles them from their missing monitors. An `--rm` container never needs one: after
+ * a host crash there is nothing of it to keep (a lost record leaves a directory the engine ignores).
  */
 export function durableChange(prev: ContainerRecord | undefined, next: ContainerRecord): boolean {
+  if (next.autoRemove) return false;
   return prev === undefined || prev.spec !== next.spec || prev.name !== next.name || prev.manuallyStopped !== next.manuallyStopped;
 }
 

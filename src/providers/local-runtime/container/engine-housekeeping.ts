@@ -12,6 +12,7 @@ import { rotateContainerLog } from "./log-rotation.js";
 export class EngineHousekeeping {
   /** Parent cgroup directories the engine's containers were placed in (per controller). */
   private parents = new Set<string>();
+  private idle: NodeJS.Timeout | undefined;
 
   constructor(private readonly m: ContainerManager) {}
 
@@ -24,16 +25,34 @@ export class EngineHousekeeping {
   }
 
   /**
-   * After `rm`: when no container is left, removes the parent directories runc made for the
-   * engine (named after the layout's cgroup parent); rmdir fails harmlessly on a busy one.
+   * After `rm`: once no container has been left for a moment, removes the parent directories runc
+   * made for the engine (named after the layout's cgroup parent); rmdir fails harmlessly on a busy
+   * one. Not at once: back-to-back `run --rm` would remove and remake them every time.
    */
   async afterRemove(rec: ContainerRecord, last: boolean): Promise<void> {
     const own = basename(this.m.layout.cgroupParent);
     for (const r of [rec, ...this.m.list(true)])
       for (const dir of Object.values(r.cgroupDirs ?? {})) if (basename(dirname(dir)) === own) this.parents.add(dirname(dir));
-    for (const dir of Object.values(rec.cgroupDirs ?? {})) if (basename(dirname(dir)) === own) await rmdir(dir).catch(() => undefined);
+    await Promise.all(Object.values(rec.cgroupDirs ?? {}).filter((d) => basename(dirname(d)) === own).map((d) => rmdir(d).catch(() => undefined)));
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = undefined;
     if (!last) return;
+    this.idle = setTimeout(() => { this.idle = undefined; if (this.m.list(true).length === 0) void this.removeParents(); }, PARENTS_IDLE_MS);
+    this.idle.unref();
+  }
+
+  /** When the engine stops: the parents go now if no container is left. */
+  async close(noneLeft: boolean): Promise<void> {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = undefined;
+    if (noneLeft) await this.removeParents();
+  }
+
+  private async removeParents(): Promise<void> {
     for (const p of this.parents) await rmdir(p).catch(() => undefined);
     this.parents.clear();
   }
 }
+
+/** How long the engine has had no container before its cgroup parents go. */
+const PARENTS_IDLE_MS = 1000;

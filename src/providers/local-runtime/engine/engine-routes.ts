@@ -46,7 +46,8 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
     networking: c.network ? "on" : c.networkError !== undefined ? `failed: ${c.networkError}` : "off",
   })],
   ["GET", /^\/containers$/, async (c, r) => c.manager.list(r.query.get("all") === "1")],
-  ["POST", /^\/containers$/, async (c, r) => c.manager.create(b<ContainerSpec>(r))],
+  // ?rm=1: `--rm`, kept on the record; the engine removes the container at its exit (also after a restart).
+  ["POST", /^\/containers$/, async (c, r) => c.manager.create(b<ContainerSpec>(r), r.query.get("rm") === "1" ? { autoRemove: true } : {})],
   ["GET", /^\/containers\/([^/]+)$/, async (c, r) => c.manager.get(p(r))],
   ["DELETE", /^\/containers\/([^/]+)$/, async (c, r) => {
     await c.manager.remove(p(r), { force: r.query.get("force") === "1", volumes: r.query.get("volumes") === "1" });

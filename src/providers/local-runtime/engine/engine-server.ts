@@ -12,6 +12,7 @@ import type { Duplex } from "node:stream";
 import { handleAttachUpgrade } from "./engine-attach.js";
 import { handleRun } from "./engine-run.js";
 import { handleRunArgv, isRunArgvBody, type RunArgvHandler } from "./engine-run-argv.js";
+import { HostHelper } from "../host/host-helper.js";
 import { hostHardLimits } from "../host/rlimits.js";
 import { ImageStore } from "../image/image-store.js";
 import { resolveLayout, type Layout, type LayoutOptions } from "../layout.js";
@@ -106,14 +107,18 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
   const images = new ImageStore(layout);
   await images.init();
   const volumes = new VolumeStore(layout.volumesDir);
+  // One infra-host for the engine: overlay mounts and namespaces for containers, links for networks.
+  const hostHelper = HostHelper.find();
+  hostHelper?.warmUp();
   // INFRA_ENGINE_NETWORK=off: an engine without networking (tests that must not touch host bridges).
   const net: EngineNetwork = networkingOff(opts.network, process.env) ? {}
     : opts.network ? { network: opts.network }
-    : await openEngineNetwork(layout, { ...networkOptionsFromEnv(process.env), ...opts.networkOptions });
+    : await openEngineNetwork(layout, { ...networkOptionsFromEnv(process.env), ...opts.networkOptions, hostHelper: hostHelper ?? null });
   const network = net.network;
   const manager = new ContainerManager({
     layout, images, volumes, hostHardLimits: hostHardLimits(),
     ...(network ? { network } : {}), ...(net.error !== undefined ? { networkError: net.error } : {}),
+    ...(hostHelper ? { hostHelper } : {}),
   });
   await manager.init({ boot: true });
   // Network state of containers that are gone (removed while no engine ran, or a crash) is dropped.
@@ -163,6 +168,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
   } catch (e) {
     await manager.close();
     await network?.close();
+    hostHelper?.close();
     throw e;
   } finally {
     process.umask(oldMask);
@@ -176,6 +182,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
       server.closeAllConnections();
       await manager.close();
       await network?.close();
+      hostHelper?.close();
       if ((await readFile(layout.enginePidFile, "utf8").catch(() => "")) === String(process.pid)) await rm(layout.enginePidFile, { force: true });
       await rm(layout.engineSocket, { force: true });
     },

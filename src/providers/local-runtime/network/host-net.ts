@@ -1,5 +1,5 @@
 /**
- * The host layer for links, addresses and namespaces: thin wrappers over infra-net (a container's
+ * The host layer for links, addresses and namespaces: thin wrappers over infra-host (a container's
  * namespace and links, over rtnetlink, when it is built), else iproute2 (batched with
  * `ip -batch -`, JSON when reading) and util-linux; and /proc/sys. No decisions here.
  */
@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ProviderError } from "../../contract.js";
-import type { NetHelper } from "./net-helper.js";
+import type { HostHelper } from "../host/host-helper.js";
 import { type ToolRunner, runTool } from "./run-tool.js";
 
 /** Linux limits interface names to 15 bytes (IFNAMSIZ - 1). */
@@ -24,10 +24,14 @@ export interface AddressSpec {
 }
 
 export class HostNet {
-  /** `helper`: infra-net for the per-container operations; without it they run `ip`. */
+  /**
+   * `helper`: infra-host for the per-container operations; without it they run `ip`. `ownsHelper`:
+   * close ends it (false when the engine shares it with the container manager).
+   */
   constructor(
     private readonly run: ToolRunner = runTool,
-    private readonly helper?: NetHelper,
+    private readonly helper?: HostHelper,
+    private readonly ownsHelper = true,
   ) {}
 
   /** Operations run in the order they are asked for (one helper, one pipe): the next may go before this one is answered. */
@@ -46,7 +50,7 @@ export class HostNet {
   }
 
   close(): void {
-    this.helper?.close();
+    if (this.ownsHelper) this.helper?.close();
   }
 
   /** Host routes (all tables) and address prefixes, as CIDRs, for overlap checks. */
@@ -201,7 +205,7 @@ export class HostNet {
   }
 }
 
-/** An endpoint's options for infra-net's veth-add and macvlan-add. */
+/** An endpoint's options for infra-host's veth-add and macvlan-add. */
 function endpointArgs(spec: AddressSpec): Record<string, string | number | undefined> {
   return {
     ifname: spec.ifname,

@@ -1,5 +1,6 @@
 /** The local manager's options and what it offers beyond the NetworkManager seam (engine, CLI). */
 import type { Diagnostic } from "../../../diag/diagnostic.js";
+import type { HostHelper } from "../host/host-helper.js";
 import type { ContainerNetState } from "./network-store.js";
 import type { Endpoint, NetworkManager } from "./network-types.js";
 
@@ -20,6 +21,11 @@ export interface NetworkManagerOptions {
   dnsUpstreams?: string[];
   /** DNS listen port (53; tests may change it). */
   dnsPort?: number;
+  /**
+   * The engine's infra-host, shared with the container manager (the engine closes it); null: run
+   * `ip` (no helper built or INFRA_HOST_HELPER=off). Default: a helper of its own, if built.
+   */
+  hostHelper?: HostHelper | null;
 }
 
 /** The manager with what the engine and CLI need beyond the seam. */

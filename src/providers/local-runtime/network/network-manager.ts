@@ -17,7 +17,7 @@ import { keepAddresses, sameSetUp } from "./endpoint-reuse.js";
 import { DnsServer } from "./dns-server.js";
 import { dnsViewsOf, linkHostsEntry, nameserversFor } from "./dns-records.js";
 import { HostNet } from "./host-net.js";
-import { NetHelper } from "./net-helper.js";
+import { HostHelper } from "../host/host-helper.js";
 import { DEFAULT_POOL, chooseSubnet, macFromIp, planSubnet } from "./ipam.js";
 import { PREDEFINED, checkBridgePrefix, checkNetworkName, defaultBridgeName, newNetworkId } from "./network-naming.js";
 import { attachableNetwork, findNetwork, mtuOf, planNetwork, publicEndpoint, publicRecord, toNat } from "./network-plan.js";
@@ -61,7 +61,8 @@ class LocalNetworks implements LocalNetworkManager {
     checkBridgePrefix(this.prefix);
     this.pool = opts.pool ?? DEFAULT_POOL;
     this.store = new NetworkStore(opts.root);
-    this.host = new HostNet(undefined, NetHelper.find());
+    // The engine's shared helper when it passes one (and closes it itself), else one of our own.
+    this.host = opts.hostHelper !== undefined ? new HostNet(undefined, opts.hostHelper ?? undefined, false) : new HostNet(undefined, HostHelper.find());
     this.nft = new Nft(this.table);
     this.forward = new ForwardAccept(this.table);
     this.dns = new DnsServer({ ...(opts.dnsUpstreams ? { upstreams: opts.dnsUpstreams } : {}), ...(opts.dnsPort ? { port: opts.dnsPort } : {}) });

@@ -1,24 +1,27 @@
 /**
- * The engine's one running infra-net (native/infra-net.c): namespaces, veths and macvlans over
- * rtnetlink with a pipe round trip per operation instead of three `ip` processes per container.
- * Started on first use, restarted if it dies; it exits when the engine does (end of its stdin).
+ * The engine's one running infra-host (native/infra-host.c): namespaces, veths and macvlans over
+ * rtnetlink, and containers' overlay mounts, with a pipe round trip per operation instead of an
+ * `ip`, `mount` or `umount` process each. One per engine, shared by the network and container
+ * managers. Started on first use, restarted if it dies; it exits when the engine does (end of
+ * its stdin).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import type { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { ProviderError } from "../../contract.js";
-import { type HelperOp, encodeRequest, parseReply, replyError } from "./net-helper-protocol.js";
+import { type HelperOp, encodeRequest, parseReply, replyError } from "./host-helper-protocol.js";
 
 // dist/native/ of the package, seen from dist/providers/… (built) and from src/providers/… (tsx).
-const CANDIDATES = ["../../../native/infra-net", "../../../../dist/native/infra-net"];
+const CANDIDATES = ["../../../native/infra-host", "../../../../dist/native/infra-host"];
 
 /**
- * The built helper, or undefined (then HostNet runs `ip`). INFRA_NET_HELPER names another binary,
- * or "off" to use `ip` (to compare both paths).
+ * The built helper, or undefined (then the engine runs `ip`, `mount` and `umount`).
+ * INFRA_HOST_HELPER (formerly INFRA_NET_HELPER, still read) names another binary, or "off" to
+ * run the programs (to compare both paths).
  */
-export function findNetHelper(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const chosen = env["INFRA_NET_HELPER"];
+export function findHostHelper(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const chosen = env["INFRA_HOST_HELPER"] ?? env["INFRA_NET_HELPER"];
   if (chosen === "off") return undefined;
   if (chosen !== undefined && chosen !== "") return chosen;
   for (const rel of CANDIDATES) {
@@ -29,6 +32,7 @@ export function findNetHelper(env: NodeJS.ProcessEnv = process.env): string | un
 }
 
 interface Pending {
+  op: HelperOp;
   resolve(words: string[]): void;
   reject(e: unknown): void;
 }
@@ -41,15 +45,15 @@ interface Session {
   stderrTail: string;
 }
 
-export class NetHelper {
+export class HostHelper {
   private session: Session | undefined;
 
   constructor(readonly binary: string) {}
 
-  /** The helper when it is built (see findNetHelper), else undefined. */
-  static find(env: NodeJS.ProcessEnv = process.env): NetHelper | undefined {
-    const binary = findNetHelper(env);
-    return binary === undefined ? undefined : new NetHelper(binary);
+  /** The helper when it is built (see findHostHelper), else undefined. */
+  static find(env: NodeJS.ProcessEnv = process.env): HostHelper | undefined {
+    const binary = findHostHelper(env);
+    return binary === undefined ? undefined : new HostHelper(binary);
   }
 
   /** Starts the process now (engine start), so the first container does not wait for it. */
@@ -62,7 +66,7 @@ export class NetHelper {
     const line = encodeRequest(op, args);
     return new Promise((resolve, reject) => {
       const s = this.ensure();
-      s.pending.push({ resolve, reject });
+      s.pending.push({ op, resolve, reject });
       // Only while an answer is awaited does the helper keep Node's event loop alive.
       (s.child.stdout as Socket).ref();
       s.child.stdin.write(line);
@@ -107,7 +111,7 @@ export class NetHelper {
       if (p === undefined) continue;
       const reply = parseReply(line);
       if (reply.ok) p.resolve(reply.words);
-      else p.reject(replyError(reply));
+      else p.reject(replyError(reply, p.op));
     }
     if (s.pending.length === 0) (s.child.stdout as Socket).unref();
   }
@@ -116,6 +120,6 @@ export class NetHelper {
   private gone(s: Session, why: string): void {
     if (this.session === s) this.session = undefined;
     for (const p of s.pending.splice(0))
-      p.reject(new ProviderError("Internal", "INFRA_NET_HELPER_GONE", why, { hint: "the next operation starts the helper again; see the message for its cause" }));
+      p.reject(new ProviderError("Internal", "INFRA_HOST_HELPER_GONE", why, { hint: "the next operation starts the helper again; see the message for its cause" }));
   }
 }

@@ -1,6 +1,6 @@
-/** infra-net's line protocol, pure: requests, answers, and the errors the engine raises from them. */
+/** infra-host's line protocol, pure: requests, answers, and the errors the engine raises from them. */
 import t from "tap";
-import { encodeRequest, parseReply, replyError } from "../../../src/providers/local-runtime/network/net-helper-protocol.js";
+import { encodeRequest, parseReply, replyError } from "../../../src/providers/local-runtime/host/host-helper-protocol.js";
 
 t.test("requests: one line, undefined options left out, values escaped", async (t) => {
   t.equal(
@@ -10,6 +10,11 @@ t.test("requests: one line, undefined options left out, values escaped", async (
   t.equal(encodeRequest("settle", {}), "settle\n");
   t.equal(encodeRequest("netns-add", { path: "/tmp/a b/100%\nx\ty" }), "netns-add path=/tmp/a%20b/100%25%0ax%09y\n", "space, %, newline and tab stay inside one word");
   t.throws(() => encodeRequest("links", { "net ns": "x" }), /bad helper option name/);
+  t.equal(
+    encodeRequest("mount-overlay", { lower: "/l/a:/l/b", upper: "/c/upper", work: "/c/work", target: "/c/root fs" }),
+    "mount-overlay lower=/l/a:/l/b upper=/c/upper work=/c/work target=/c/root%20fs\n",
+    "':' between lower directories stays as it is",
+  );
 });
 
 t.test("answers", async (t) => {
@@ -34,4 +39,17 @@ t.test("errors name the step, the kernel's reason and errno, with a category to 
   t.equal(replyError({ ok: false, errno: 22, step: "parse MAC address 'zz'", message: "Invalid argument" }).category, "Invalid");
   t.equal(replyError({ ok: false, errno: 101, step: "add default route", message: "Network is unreachable" }).category, "Internal");
   t.equal(replyError({ ok: false, errno: 0, step: "read", message: "odd" }).message, "read: odd", "no errno, none shown");
+});
+
+t.test("mount errors: their own code and hints, the path and errno in the message", async (t) => {
+  const missing = replyError({ ok: false, errno: 2, step: "check lower directory /l/x", message: "No such file or directory" }, "mount-overlay");
+  t.equal(missing.code, "INFRA_HOST_MOUNT_FAILED");
+  t.equal(missing.category, "NotFound");
+  t.equal(missing.message, "check lower directory /l/x: No such file or directory (errno 2)");
+  t.match(missing.hint, /directory of the container's root filesystem is missing/);
+  const long = replyError({ ok: false, errno: 7, step: "mount overlay on /c/rootfs (options are 5000 bytes…)", message: "Argument list too long" }, "mount-overlay");
+  t.equal(long.category, "Invalid");
+  t.match(long.hint, /too many layers/);
+  t.equal(replyError({ ok: false, errno: 16, step: "unmount /c/rootfs", message: "Device or resource busy" }, "umount").category, "Conflict");
+  t.equal(replyError({ ok: false, errno: 2, step: "open namespace /n", message: "No such file or directory" }, "veth-add").code, "INFRA_NET_LINK_FAILED", "network ops keep their code");
 });

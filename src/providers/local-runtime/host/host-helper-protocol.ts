@@ -1,11 +1,15 @@
 /**
- * The line protocol of native/infra-net.c, pure: one request `OP key=value ...` per line, one
+ * The line protocol of native/infra-host.c, pure: one request `OP key=value ...` per line, one
  * answer `ok [words]` or `err ERRNO STEP<TAB>MESSAGE` per line. Values escape '%', whitespace
  * and control characters as %XX so a path with a space stays one word.
  */
 import { ProviderError, type FailureCategory } from "../../contract.js";
 
-export type HelperOp = "netns-add" | "netns-del" | "veth-add" | "macvlan-add" | "link-release" | "link-del" | "links" | "settle";
+export type HelperOp =
+  | "netns-add" | "netns-del" | "veth-add" | "macvlan-add" | "link-release" | "link-del" | "links" | "settle"
+  | "mount-overlay" | "umount";
+
+const MOUNT_OPS: ReadonlySet<HelperOp> = new Set(["mount-overlay", "umount"]);
 
 export type HelperReply = { ok: true; words: string[] } | { ok: false; errno: number; step: string; message: string };
 
@@ -38,17 +42,29 @@ const ERRNO_CATEGORY: Record<number, FailureCategory> = {
   16: "Conflict", // EBUSY
   22: "Invalid", // EINVAL
   34: "Invalid", // ERANGE
+  7: "Invalid", // E2BIG
+  20: "Invalid", // ENOTDIR
   1: "Unavailable", // EPERM
   95: "Unavailable", // EOPNOTSUPP
 };
 
-/** The ProviderError for a failed operation: the step that failed, the kernel's reason and errno. */
-export function replyError(reply: Extract<HelperReply, { ok: false }>): ProviderError {
+/** The ProviderError for a failed operation of `op`: the step that failed, the kernel's reason and errno. */
+export function replyError(reply: Extract<HelperReply, { ok: false }>, op?: HelperOp): ProviderError {
   const category = ERRNO_CATEGORY[reply.errno] ?? "Internal";
+  const message = `${reply.step}: ${reply.message}${reply.errno ? ` (errno ${reply.errno})` : ""}`;
+  if (op !== undefined && MOUNT_OPS.has(op)) {
+    const hint =
+      reply.errno === 7 ? "the image has too many layers (or too long paths) for one overlay mount: flatten the image or use a shorter INFRA_ROOT"
+      : reply.errno === 2 || reply.errno === 20 ? "a directory of the container's root filesystem is missing: remove and recreate the container"
+      : reply.errno === 16 ? "something still uses the container's root filesystem (a process or a mount below it)"
+      : reply.errno === 1 ? "the engine needs root (CAP_SYS_ADMIN) to mount"
+      : "the step and the kernel's reason are in the message (overlay logs details to the kernel log: dmesg)";
+    return new ProviderError(category, "INFRA_HOST_MOUNT_FAILED", message, { hint });
+  }
   const hint =
     reply.errno === 17 ? "an interface of that name already exists: remove it, or let infra pick the names"
     : reply.errno === 19 ? "the named device does not exist: check the network's bridge or parent interface"
     : reply.errno === 1 ? "the engine needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to change the host's network"
     : "the step and the kernel's reason are in the message";
-  return new ProviderError(category, "INFRA_NET_LINK_FAILED", `${reply.step}: ${reply.message}${reply.errno ? ` (errno ${reply.errno})` : ""}`, { hint });
+  return new ProviderError(category, "INFRA_NET_LINK_FAILED", message, { hint });
 }

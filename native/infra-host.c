@@ -1,13 +1,13 @@
 /*
- * infra-net: the engine's per-container network plumbing over rtnetlink, without spawning `ip`.
+ * infra-host: the engine's host operations without spawning `ip`, `mount` or `umount`.
  *
  * Pinned network namespaces (a bind mount of the namespace on a file, as `ip netns add` does),
- * veth pairs into a bridge, macvlan links, addresses and the default route inside a namespace,
- * and their removal. One operation per line: `OP key=value ...`; the answer is one line,
- * `ok [words]` or `err ERRNO STEP<TAB>MESSAGE`. `infra-net serve` answers lines from stdin until EOF
- * (the engine keeps one running: no process per container); `infra-net OP key=value ...` runs one
- * operation (tests, by hand) and prints the error on stderr. Values escape space, newline and
- * '%' as %XX.
+ * veth pairs into a bridge, macvlan links, addresses and the default route inside a namespace
+ * (over rtnetlink), a container's overlay root filesystem, and their removal. One operation per
+ * line: `OP key=value ...`; the answer is one line, `ok [words]` or `err ERRNO STEP<TAB>MESSAGE`.
+ * `infra-host serve` answers lines from stdin until EOF (the engine keeps one running: no process
+ * per container); `infra-host OP key=value ...` runs one operation (tests, by hand) and prints the
+ * error on stderr. Values escape space, newline and '%' as %XX.
  *
  * Operations:
  *   netns-add    path=P                      pin a new namespace on P with lo up (kept if P is one)
@@ -19,6 +19,9 @@
  *   link-del     name=H [netns=P]            delete a link (missing: fine)
  *   links        netns=P                     names of the links inside P
  *   settle                                   wait until the deletions started meanwhile are done
+ *   mount-overlay lower=D[:D...] upper=D work=D target=D
+ *                                            mount an overlay (index=off) on D
+ *   umount       target=D                    unmount D (not mounted or missing: fine)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -283,7 +286,7 @@ static int nl_in(const char *path, const char *ifname, int *index) {
   }
   if (setns(host_ns, CLONE_NEWNET) < 0) {
     /* Staying in a container's namespace would misdirect every later operation. */
-    fprintf(stderr, "infra-net: cannot return to the host namespace: %s\n", strerror(errno));
+    fprintf(stderr, "infra-host: cannot return to the host namespace: %s\n", strerror(errno));
     _exit(70);
   }
   if (fd < 0) return fail(e, "open rtnetlink in %s", path);
@@ -339,7 +342,7 @@ static int op_netns_add(const struct args *a, char *out, size_t outlen) {
     if (rc < 0) umount2(path, MNT_DETACH);
   }
   if (setns(host_ns, CLONE_NEWNET) < 0) {
-    fprintf(stderr, "infra-net: cannot return to the host namespace: %s\n", strerror(errno));
+    fprintf(stderr, "infra-host: cannot return to the host namespace: %s\n", strerror(errno));
     _exit(70);
   }
   if (rc < 0) unlink(path);
@@ -686,6 +689,60 @@ static int op_links(const struct args *a, char *out, size_t outlen) {
   return rc;
 }
 
+/* ---- a container's root filesystem ---- */
+
+/* A directory the overlay needs: named in the error when it is missing or not a directory. */
+static int check_dir(const char *what, const char *path) {
+  struct stat st;
+  if (stat(path, &st) < 0) return fail(errno, "check %s directory %s", what, path);
+  if (!S_ISDIR(st.st_mode)) return fail(ENOTDIR, "check %s directory %s", what, path);
+  return 0;
+}
+
+/* A ',' would end the option inside the mount data; overlay has no escape for it. */
+static int check_option_path(const char *what, const char *path) {
+  if (strchr(path, ',') != NULL) return fail(EINVAL, "check %s path %s (a ',' cannot be passed to overlay)", what, path);
+  return 0;
+}
+
+static int op_mount_overlay(const struct args *a) {
+  static const char *const keys[] = {"lower", "upper", "work", "target", NULL};
+  const char *lower, *upper, *work, *target;
+  if (check_keys(a, keys) < 0 || need(a, "lower", &lower) < 0 || need(a, "upper", &upper) < 0 || need(a, "work", &work) < 0 || need(a, "target", &target) < 0) return -1;
+  if (check_option_path("lower", lower) < 0 || check_option_path("upper", upper) < 0 || check_option_path("work", work) < 0) return -1;
+  /* The kernel copies at most one page of mount data: a longer string would be cut short. */
+  long page = sysconf(_SC_PAGESIZE);
+  size_t limit = page > 0 ? (size_t)page : 4096;
+  size_t need_len = strlen(lower) + strlen(upper) + strlen(work) + sizeof "lowerdir=,upperdir=,workdir=,index=off";
+  if (need_len > limit)
+    return fail(E2BIG, "mount overlay on %s (options are %zu bytes with %zu-byte lowerdir; the kernel takes at most %zu: fewer or shorter lower directories)", target, need_len, strlen(lower), limit);
+  char *data = malloc(need_len);
+  if (data == NULL) return fail(ENOMEM, "mount overlay on %s", target);
+  snprintf(data, need_len, "lowerdir=%s,upperdir=%s,workdir=%s,index=off", lower, upper, work);
+  /* Each directory checked first: overlay's own EINVAL/ENOENT does not say which one. */
+  int rc = 0;
+  char *copy = strdup(lower);
+  if (copy == NULL) rc = fail(ENOMEM, "mount overlay on %s", target);
+  char *save = NULL;
+  for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; rc == 0 && d != NULL; d = strtok_r(NULL, ":", &save)) rc = check_dir("lower", d);
+  free(copy);
+  if (rc == 0) rc = check_dir("upper", upper);
+  if (rc == 0) rc = check_dir("work", work);
+  if (rc == 0) rc = check_dir("target", target);
+  if (rc == 0 && mount("overlay", target, "overlay", 0, data) < 0) rc = fail(errno, "mount overlay on %s (lowerdir %s, upperdir %s, workdir %s)", target, lower, upper, work);
+  free(data);
+  return rc;
+}
+
+static int op_umount(const struct args *a) {
+  static const char *const keys[] = {"target", NULL};
+  const char *target;
+  if (check_keys(a, keys) < 0 || need(a, "target", &target) < 0) return -1;
+  /* Not a mount point (EINVAL) or gone (ENOENT): nothing to unmount. */
+  if (umount2(target, UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT) return fail(errno, "unmount %s", target);
+  return 0;
+}
+
 /* ---- dispatch ---- */
 
 static int dispatch(const char *op, const struct args *a, char *out, size_t outlen) {
@@ -697,6 +754,8 @@ static int dispatch(const char *op, const struct args *a, char *out, size_t outl
   if (strcmp(op, "link-release") == 0) return op_link_release(a);
   if (strcmp(op, "link-del") == 0) return op_link_del(a);
   if (strcmp(op, "links") == 0) return op_links(a, out, outlen);
+  if (strcmp(op, "mount-overlay") == 0) return op_mount_overlay(a);
+  if (strcmp(op, "umount") == 0) return op_umount(a);
   if (strcmp(op, "settle") == 0 && a->n == 0) {
     wait_deleted(NULL);
     return 0;
@@ -760,12 +819,12 @@ int main(int argc, char **argv) {
   host_ns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   host_nl = nl_open();
   if (host_ns < 0 || host_nl < 0) {
-    fprintf(stderr, "infra-net: cannot open the host namespace or rtnetlink: %s\n", strerror(errno));
+    fprintf(stderr, "infra-host: cannot open the host namespace or rtnetlink: %s\n", strerror(errno));
     return 1;
   }
   if (argc == 2 && strcmp(argv[1], "serve") == 0) return serve();
   if (argc < 2) {
-    fprintf(stderr, "usage: infra-net serve | infra-net OP key=value ...\n");
+    fprintf(stderr, "usage: infra-host serve | infra-host OP key=value ...\n");
     return 2;
   }
   struct args a = {0};
@@ -775,7 +834,7 @@ int main(int argc, char **argv) {
   for (int i = 2; i < argc && rc == 0; i++) rc = add_arg(&a, argv[i]);
   if (rc == 0) rc = dispatch(argv[1], &a, out, sizeof out);
   if (rc < 0) {
-    fprintf(stderr, "infra-net: %s: %s (errno %d)\n", err_step, err_msg, err_no);
+    fprintf(stderr, "infra-host: %s: %s (errno %d)\n", err_step, err_msg, err_no);
     return 1;
   }
   if (out[0]) printf("%s\n", out);

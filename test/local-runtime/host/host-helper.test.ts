@@ -1,17 +1,19 @@
 /**
- * infra-net (native/infra-net.c) against the kernel: a pinned namespace, a veth into a bridge with
+ * infra-host (native/infra-host.c) against the kernel: a pinned namespace, a veth into a bridge with
  * the address, MAC, route, hairpin and lo as `ip` sees them; release and removal leave nothing;
  * bad input and clashes fail with the step named and nothing half-made. Then the manager on top,
- * with the helper and with `ip` (INFRA_NET_HELPER=off): the same endpoint either way. Root only.
+ * with the helper and with `ip` (INFRA_HOST_HELPER=off): the same endpoint either way. An overlay
+ * mount of two lower directories and its removal; bad directories fail naming them, mounting
+ * nothing. Root only.
  */
 import t, { type Test } from "tap";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { NetHelper, findNetHelper } from "../../../src/providers/local-runtime/network/net-helper.js";
+import { HostHelper, findHostHelper } from "../../../src/providers/local-runtime/host/host-helper.js";
 import { createNetworkManager } from "../../../src/providers/local-runtime/network/network-manager.js";
 
 if (process.getuid?.() !== 0) {
@@ -22,7 +24,7 @@ if (process.getuid?.() !== 0) {
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 const id = randomBytes(3).toString("hex");
 const P = `h${id}`; // link names: h<id>br, h<id>v1 ...
-const dir = mkdtempSync(join(tmpdir(), `infra-nethelper-${id}-`));
+const dir = mkdtempSync(join(tmpdir(), `infra-hosthelper-${id}-`));
 const BR = `${P}br`;
 const SUBNET = "10.215.7"; // addresses inside the test's own namespaces only
 
@@ -38,13 +40,13 @@ async function gone(name: string): Promise<boolean> {
 }
 
 let bin = "";
-let helper: NetHelper;
+let helper: HostHelper;
 t.before(() => {
   // Built by `npm run build`; the test builds just this target when it is missing or stale.
-  const r = spawnSync("make", ["-s", "-C", join(repo, "native"), "../dist/native/infra-net"], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`building infra-net failed: ${r.stderr}`);
-  bin = findNetHelper({})!;
-  helper = new NetHelper(bin);
+  const r = spawnSync("make", ["-s", "-C", join(repo, "native"), "../dist/native/infra-host"], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`building infra-host failed: ${r.stderr}`);
+  bin = findHostHelper({})!;
+  helper = new HostHelper(bin);
   ip("link", "add", "name", BR, "type", "bridge");
   ip("link", "set", BR, "up");
 });
@@ -143,7 +145,7 @@ t.test("errors name the step and errno, and leave nothing behind", async (t) => 
   // One-shot mode, as a person runs it: the same message on stderr, exit 1.
   const r = spawnSync(bin, ["veth-add", ...Object.entries({ ...base, bridge: `${P}nobr` }).map(([k, v]) => `${k}=${v}`)], { encoding: "utf8" });
   t.equal(r.status, 1);
-  t.equal(r.stderr, `infra-net: find bridge ${P}nobr: No such device (errno 19)\n`);
+  t.equal(r.stderr, `infra-host: find bridge ${P}nobr: No such device (errno 19)\n`);
   const ok = spawnSync(bin, ["links", `netns=${ns}`], { encoding: "utf8" });
   t.same([ok.status, ok.stdout], [0, "lo\n"]);
 
@@ -172,15 +174,15 @@ t.test("a macvlan endpoint on a parent, configured inside the namespace", async 
 
 /** One container on the default bridge through the manager; what `ip` sees, and what is left after. */
 async function throughManager(t: Test, helperSetting: string) {
-  const saved = process.env["INFRA_NET_HELPER"];
-  process.env["INFRA_NET_HELPER"] = helperSetting;
+  const saved = process.env["INFRA_HOST_HELPER"];
+  process.env["INFRA_HOST_HELPER"] = helperSetting;
   const sub = randomBytes(2).toString("hex");
   const root = join(dir, `mgr-${sub}`);
   const mgr = await createNetworkManager({
     root: join(root, "state"), run: join(root, "run"), tablePrefix: `infra_${P}${sub}`, bridgePrefix: `${P}${sub.slice(0, 2)}`, pool: ["10.217.0.0/16"], dnsPort: 20000 + Math.floor(Math.random() * 20000),
   });
-  if (saved === undefined) delete process.env["INFRA_NET_HELPER"];
-  else process.env["INFRA_NET_HELPER"] = saved;
+  if (saved === undefined) delete process.env["INFRA_HOST_HELPER"];
+  else process.env["INFRA_HOST_HELPER"] = saved;
   try {
     await mgr.init();
     const cid = `${P}c${sub}`;
@@ -220,4 +222,57 @@ t.test("the manager sets up and tears down the same endpoint with the helper and
   const withIp = await throughManager(t, "off");
   const shape = (x: typeof withHelper) => ({ ...x, mac: "", addr: [], route: "", master: "" });
   t.same(shape(withHelper), shape(withIp), "hairpin and links alike (each run has its own bridge and pool)");
+});
+
+t.test("an overlay of two lower directories: files from each, writes in upper; umount leaves nothing", async (t) => {
+  const o = join(dir, "overlay");
+  const [l1, l2, upper, work, target] = ["l1", "l2", "upper", "work", "rootfs"].map((d) => join(o, d)) as [string, string, string, string, string];
+  for (const d of [l1, l2, upper, work, target]) mkdirSync(d, { recursive: true });
+  writeFileSync(join(l1, "top"), "from l1\n");
+  writeFileSync(join(l2, "bottom"), "from l2\n");
+  writeFileSync(join(l2, "shadowed"), "l2\n");
+  writeFileSync(join(l1, "shadowed"), "l1\n");
+
+  t.same(await helper.request("mount-overlay", { lower: `${l1}:${l2}`, upper, work, target }), []);
+  t.ok(mounted(target), "mounted on the target");
+  const line = readFileSync("/proc/self/mountinfo", "utf8").split("\n").find((l) => l.split(" ")[4] === target)!;
+  t.match(line, new RegExp(` - overlay overlay .*lowerdir=${l1}:${l2},upperdir=${upper},workdir=${work}`), "overlay with the given directories");
+  t.equal(readFileSync(join(target, "top"), "utf8"), "from l1\n", "a file of the first lower");
+  t.equal(readFileSync(join(target, "bottom"), "utf8"), "from l2\n", "a file of the second lower");
+  t.equal(readFileSync(join(target, "shadowed"), "utf8"), "l1\n", "the first lower is on top");
+  writeFileSync(join(target, "new"), "written\n");
+  t.equal(readFileSync(join(upper, "new"), "utf8"), "written\n", "a write lands in upper");
+  t.notOk(existsSync(join(l1, "new")) || existsSync(join(l2, "new")), "and in no lower");
+
+  t.same(await helper.request("umount", { target }), []);
+  t.notOk(mounted(target), "unmounted");
+  t.same(readdirSync(target), [], "the target is an empty directory again");
+  t.same(await helper.request("umount", { target }), [], "unmounting what is not mounted is fine");
+  t.same(await helper.request("umount", { target: join(o, "no-such-dir") }), [], "and a missing target too");
+});
+
+t.test("overlay errors name the step, the path and errno, and mount nothing", async (t) => {
+  const o = join(dir, "overlay-bad");
+  const [l1, upper, work, target] = ["l1", "upper", "work", "rootfs"].map((d) => join(o, d)) as [string, string, string, string];
+  for (const d of [l1, upper, work, target]) mkdirSync(d, { recursive: true });
+  writeFileSync(join(o, "file"), "");
+  const base = { lower: l1, upper, work, target };
+  const bad: Array<[Record<string, string>, RegExp, string]> = [
+    [{ ...base, lower: `${l1}:${join(o, "nope")}` }, new RegExp(`^check lower directory ${join(o, "nope")}: No such file or directory \\(errno 2\\)$`), "NotFound"],
+    [{ ...base, upper: join(o, "nope") }, new RegExp(`^check upper directory ${join(o, "nope")}: .*\\(errno 2\\)$`), "NotFound"],
+    [{ ...base, work: join(o, "file") }, new RegExp(`^check work directory ${join(o, "file")}: Not a directory \\(errno 20\\)$`), "Invalid"],
+    [{ ...base, target: join(o, "nope") }, new RegExp(`^check target directory ${join(o, "nope")}: .*\\(errno 2\\)$`), "NotFound"],
+    [{ ...base, lower: `${l1},upperdir=/` }, /cannot be passed to overlay/, "Invalid"],
+    // More lower directories than one page of mount options holds: refused before the kernel would cut it short.
+    [{ ...base, lower: Array(400).fill(l1).join(":") }, /^mount overlay on .* \(options are \d+ bytes .* the kernel takes at most \d+.*\(errno 7\)$/, "Invalid"],
+    [{ lower: l1, upper, work }, /missing option target/, "Invalid"],
+  ];
+  for (const [args, message, category] of bad) {
+    await t.rejects(helper.request("mount-overlay", args), { code: "INFRA_HOST_MOUNT_FAILED", category, message });
+    t.notOk(mounted(target), "nothing mounted");
+  }
+  t.same(readdirSync(upper), [], "nothing written to upper");
+  // One-shot mode prints the same on stderr.
+  const r = spawnSync(bin, ["mount-overlay", `lower=${join(o, "nope")}`, `upper=${upper}`, `work=${work}`, `target=${target}`], { encoding: "utf8" });
+  t.same([r.status, r.stderr], [1, `infra-host: check lower directory ${join(o, "nope")}: No such file or directory (errno 2)\n`]);
 });
