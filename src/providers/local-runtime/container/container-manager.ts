@@ -50,6 +50,8 @@ export interface ContainerManagerOptions {
   hostHardLimits?: Record<string, number>;
   /** The engine's infra-host (shared with the network manager): mounts and namespaces without spawning programs. */
   hostHelper?: HostHelper;
+  /** An infra-host of its own for root filesystem mounts (else hostHelper's). */
+  mountHelper?: HostHelper;
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -77,8 +79,8 @@ export class ContainerManager {
   readonly health: HealthMonitor;
   /** Log rotation and cgroup-parent cleanup (D3), run from the sweep. */
   readonly housekeeping: EngineHousekeeping;
-  /** Deletions of removed containers' directories, one after another, off the request path. */
-  private trashing: Promise<unknown> = Promise.resolve();
+  /** Work that follows a reply (removed containers' directories, --rm containers' runc state), in order. */
+  private afterReply: Promise<unknown> = Promise.resolve();
 
   constructor(readonly opts: ContainerManagerOptions) {
     this.runc = new Runc(opts.layout.runcRoot);
@@ -136,7 +138,7 @@ export class ContainerManager {
     if (this.poll) clearInterval(this.poll);
     this.health.stop();
     for (const t of this.restartTimers.values()) clearTimeout(t);
-    await this.trashing;
+    await this.afterReply;
     await this.housekeeping.close(this.records.size === 0);
   }
 
@@ -348,11 +350,11 @@ export class ContainerManager {
       lowers = [empty];
     }
     await this.unmountRootfs(rec.id);
-    await mountOverlay({ lowers, upper: p.upper, work: p.work, target: p.rootfs }, this.opts.hostHelper);
+    await mountOverlay({ lowers, upper: p.upper, work: p.work, target: p.rootfs }, this.opts.mountHelper ?? this.opts.hostHelper);
   }
 
   private async unmountRootfs(id: string): Promise<void> {
-    await unmountOverlay(containerPaths(this.layout, id).rootfs, this.opts.hostHelper);
+    await unmountOverlay(containerPaths(this.layout, id).rootfs, this.opts.mountHelper ?? this.opts.hostHelper);
   }
 
   /** Handles the exit file of a container if conmon wrote one (or the monitor is gone). */
@@ -409,8 +411,11 @@ export class ContainerManager {
   }
 
   private async releaseAfterExit(rec: ContainerRecord): Promise<boolean> {
-    // runc's state and the network's links do not depend on each other: both at once.
-    const [, kept] = await Promise.all([releaseRuncState(this.runc, rec.id, rec.cgroupDirs), this.net.afterExit(rec).catch(() => false)]);
+    // runc's state and the network's links do not depend on each other: both at once. An --rm
+    // container's state (empty cgroup directories, runc's state directory) goes after the reply.
+    const release = () => releaseRuncState(this.runc, rec.id, rec.cgroupDirs);
+    if (rec.autoRemove) this.afterReply = this.afterReply.then(release).catch(() => undefined);
+    const [, kept] = await Promise.all([rec.autoRemove ? undefined : release(), this.net.afterExit(rec).catch(() => false)]);
     const donor = await this.net.donorToRelease(rec).catch(() => undefined);
     const d = donor ? this.records.get(donor.id) : undefined;
     if (d) {
@@ -603,7 +608,7 @@ export class ContainerManager {
       await rm(dir, { recursive: true, force: true });
       return;
     }
-    this.trashing = this.trashing.then(() => rm(trash, { recursive: true, force: true })).catch(() => undefined);
+    this.afterReply = this.afterReply.then(() => rm(trash, { recursive: true, force: true })).catch(() => undefined);
   }
 
   /** Deletes what is in the trash directory (at start, and by close() for what is still pending). */

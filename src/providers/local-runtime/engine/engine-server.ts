@@ -107,9 +107,12 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
   const images = new ImageStore(layout);
   await images.init();
   const volumes = new VolumeStore(layout.volumesDir);
-  // One infra-host for the engine: overlay mounts and namespaces for containers, links for networks.
+  // infra-host processes of the engine: one for namespaces and links, one for root filesystem mounts
+  // (each answers in order; a container's mount and its network set-up then run at the same time).
   const hostHelper = HostHelper.find();
+  const mountHelper = HostHelper.find();
   hostHelper?.warmUp();
+  mountHelper?.warmUp();
   // INFRA_ENGINE_NETWORK=off: an engine without networking (tests that must not touch host bridges).
   const net: EngineNetwork = networkingOff(opts.network, process.env) ? {}
     : opts.network ? { network: opts.network }
@@ -119,6 +122,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
     layout, images, volumes, hostHardLimits: hostHardLimits(),
     ...(network ? { network } : {}), ...(net.error !== undefined ? { networkError: net.error } : {}),
     ...(hostHelper ? { hostHelper } : {}),
+    ...(mountHelper ? { mountHelper } : {}),
   });
   await manager.init({ boot: true });
   // Network state of containers that are gone (removed while no engine ran, or a crash) is dropped.
@@ -169,6 +173,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
     await manager.close();
     await network?.close();
     hostHelper?.close();
+    mountHelper?.close();
     throw e;
   } finally {
     process.umask(oldMask);
@@ -183,6 +188,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
       await manager.close();
       await network?.close();
       hostHelper?.close();
+      mountHelper?.close();
       if ((await readFile(layout.enginePidFile, "utf8").catch(() => "")) === String(process.pid)) await rm(layout.enginePidFile, { force: true });
       await rm(layout.engineSocket, { force: true });
     },
