@@ -628,12 +628,13 @@ export class ContainerManager {
       rec = this.get(rec.id);
     }
     guard(rec, "remove");
-    await this.cleanupAfterExit(rec);
+    // An exited record was saved after its exit's clean-up; one that kept its network (joiners) was not released.
+    if (rec.state !== "exited" || rec.network) await this.cleanupAfterExit(rec);
     await this.net.release(rec);
     await this.discardDir(rec.id);
     this.records.delete(rec.id);
     this.health.observe({ ...rec, state: "exited" });
-    await this.housekeeping.afterRemove(rec, this.records.size === 0);
+    this.housekeeping.afterRemove(rec, this.records.size === 0);
     if (opts.volumes) for (const v of rec.anonymousVolumes) if (this.volumeUsers(v).length === 0) await this.opts.volumes.remove(v, []).catch(() => undefined);
   }
 }

@@ -27,13 +27,13 @@ export class EngineHousekeeping {
   /**
    * After `rm`: once no container has been left for a moment, removes the parent directories runc
    * made for the engine (named after the layout's cgroup parent); rmdir fails harmlessly on a busy
-   * one. Not at once: back-to-back `run --rm` would remove and remake them every time.
+   * one. Not at once: back-to-back `run --rm` would remove and remake them every time. The
+   * container's own directories went with its runc state (releaseRuncState, or `runc delete`).
    */
-  async afterRemove(rec: ContainerRecord, last: boolean): Promise<void> {
+  afterRemove(rec: ContainerRecord, last: boolean): void {
     const own = basename(this.m.layout.cgroupParent);
     for (const r of [rec, ...this.m.list(true)])
       for (const dir of Object.values(r.cgroupDirs ?? {})) if (basename(dirname(dir)) === own) this.parents.add(dirname(dir));
-    await Promise.all(Object.values(rec.cgroupDirs ?? {}).filter((d) => basename(dirname(d)) === own).map((d) => rmdir(d).catch(() => undefined)));
     if (this.idle) clearTimeout(this.idle);
     this.idle = undefined;
     if (!last) return;

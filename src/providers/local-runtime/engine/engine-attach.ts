@@ -65,10 +65,10 @@ export async function handleAttachUpgrade(ctx: EngineContext, req: IncomingMessa
     return;
   }
   const gone = new Promise<void>((r) => socket.once("close", () => r()));
-  await Promise.race([ctx.manager.waitExit(id), gone]);
+  // Read as the exit is announced: an autoRemove (`--rm`) container is gone soon after.
+  let done: ReturnType<typeof ctx.manager.find>;
+  await Promise.race([ctx.manager.waitExit(id).then(() => { done = ctx.manager.find(id); }), gone]);
   if (clientGone) return;
-  // Read at once: an autoRemove (`--rm`) container is gone soon after its exit.
-  const done = ctx.manager.find(id);
   // conmon sends the last output before it writes the exit file; give the socket a moment to drain.
   await Promise.race([new Promise<void>((r) => att!.onEnd(r)), new Promise((r) => setTimeout(r, 1000))]);
   send(FRAME.exit, JSON.stringify({ exitCode: done?.exitCode ?? -1, oomKilled: done?.oomKilled ?? false }));

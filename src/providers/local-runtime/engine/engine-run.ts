@@ -65,9 +65,10 @@ export async function followRun(ctx: EngineContext, created: ContainerRecord, re
     throw e;
   }
   if (req.detach) return; // -d --rm: the manager removes it at the exit (record.autoRemove)
+  // The exited record is read as the exit is announced: the manager's autoRemove may finish before the log does.
+  const atExit = m.waitExit(created.id).then(() => m.find(created.id));
   await followContainerLogs(m, created.id, {}, (log) => send({ log }), closed);
-  await m.waitExit(created.id);
-  const exited = m.find(created.id) ?? created; // read before the manager's autoRemove runs
+  const exited = (await atExit) ?? created;
   if (req.rm) await m.remove(created.id, { force: true, volumes: true }).catch(() => undefined);
   send({ exited });
 }
