@@ -1,41 +1,18 @@
 import t from "tap";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { ensureEngine } from "../../src/providers/local-runtime/engine/ensure-engine.js";
+import { spawnedEngine } from "./spawned-engine.js";
 import type { EngineClient } from "../../src/providers/local-runtime/engine/engine-client.js";
 import type { ContainerRecord } from "../../src/providers/local-runtime/container/container-record.js";
-import { resolveLayout } from "../../src/providers/local-runtime/layout.js";
-import { removeCgroupParent } from "../../src/providers/local-runtime/container/cgroups.js";
 import { runCommand } from "../../src/providers/local-runtime/host/run-command.js";
 import { waitFor } from "./harness.js";
 
 // The engine these start must not create host bridges or nftables tables.
 process.env.INFRA_ENGINE_NETWORK = "off";
-const entry = fileURLToPath(new URL("../../src/providers/local-runtime/engine/engine-entry.ts", import.meta.url));
 
 t.test("engine restart re-adopts running containers; always containers come back", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "infra-eng-"));
-  const layout = resolveLayout({ root: join(dir, "root"), run: join(dir, "run") });
-  const opts = { root: layout.root, run: layout.run, entry, execArgv: ["--import", "tsx"] };
-  const stopEngine = async () => {
-    const pid = Number(await readFile(layout.enginePidFile, "utf8").catch(() => "0"));
-    if (pid > 0) { process.kill(pid, "SIGTERM"); await waitFor(async () => !(await stat(layout.engineSocket).then(() => true, () => false)), 5000); }
-  };
-  t.teardown(async () => {
-    try {
-      const c = await ensureEngine(opts);
-      for (const r of await c.call<ContainerRecord[]>("GET", "/containers?all=1")) await c.call("DELETE", `/containers/${r.id}?force=1`).catch(() => undefined);
-    } finally {
-      await stopEngine();
-      const ls = await runCommand("runc", ["--root", layout.runcRoot, "list", "-q"]);
-      for (const id of ls.stdout.split("\n").filter(Boolean)) await runCommand("runc", ["--root", layout.runcRoot, "delete", "--force", id]);
-      await removeCgroupParent(layout.cgroupParent, await readFile("/proc/self/cgroup", "utf8"));
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-  let client: EngineClient = await ensureEngine(opts);
+  const { layout, ensure, stop: stopEngine } = await spawnedEngine(t, "infra-eng-");
+  let client: EngineClient = await ensure();
   t.equal((await stat(layout.engineSocket)).mode & 0o777, 0o600, "socket is root-only");
   await client.call("POST", "/containers", { name: "survivor", image: "busybox", networkMode: "none", command: ["sleep", "300"] });
   await client.call("POST", "/containers/survivor/start");
@@ -51,7 +28,7 @@ t.test("engine restart re-adopts running containers; always containers come back
   process.kill(ph.pid!, "SIGKILL");
   await waitFor(async () => (await stat(join(layout.exitDir, ph.id)).then(() => true, () => false)), 5000);
 
-  client = await ensureEngine(opts);
+  client = await ensure();
   const s = await client.call<ContainerRecord>("GET", "/containers/survivor");
   t.equal(s.state, "running", "re-adopted");
   t.ok(await waitFor(async () => {

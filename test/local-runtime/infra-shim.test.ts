@@ -1,22 +1,20 @@
 import t from "tap";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdtemp, readFile, readlink, rename, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readlink, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeHarness, waitFor, type Harness } from "./harness.js";
-import { containerPaths, resolveLayout } from "../../src/providers/local-runtime/layout.js";
+import { containerPaths } from "../../src/providers/local-runtime/layout.js";
 import { chooseShim } from "../../src/providers/local-runtime/container/monitor.js";
 import { findShim, shimArgs } from "../../src/providers/local-runtime/container/shim.js";
 import { parseSyncMessage, runcErrorText } from "../../src/providers/local-runtime/container/sync-pipe.js";
 import { containerLogs } from "../../src/providers/local-runtime/container/container-ops.js";
 import { askConmonToReopenLog } from "../../src/providers/local-runtime/container/log-rotation.js";
 import { attachConmon } from "../../src/providers/local-runtime/container/conmon-attach.js";
-import { ensureEngine } from "../../src/providers/local-runtime/engine/ensure-engine.js";
+import { spawnedEngine } from "./spawned-engine.js";
 import type { EngineClient } from "../../src/providers/local-runtime/engine/engine-client.js";
 import type { ContainerRecord } from "../../src/providers/local-runtime/container/container-record.js";
-import { removeCgroupParent } from "../../src/providers/local-runtime/container/cgroups.js";
 import { runCommand } from "../../src/providers/local-runtime/host/run-command.js";
 
 process.env.INFRA_ENGINE_NETWORK = "off";
@@ -190,35 +188,15 @@ t.test("containers under the shim (real runc)", async (t) => {
 });
 
 t.test("an engine restart re-adopts a shim container, then sees its exit", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "infra-shim-eng-"));
-  const layout = resolveLayout({ root: join(dir, "root"), run: join(dir, "run") });
-  const entry = fileURLToPath(new URL("../../src/providers/local-runtime/engine/engine-entry.ts", import.meta.url));
-  const opts = { root: layout.root, run: layout.run, entry, execArgv: ["--import", "tsx"] };
-  const stopEngine = async () => {
-    const pid = Number(await readFile(layout.enginePidFile, "utf8").catch(() => "0"));
-    if (pid > 0 && alive(pid)) { process.kill(pid, "SIGTERM"); await waitFor(() => !alive(pid), 10000); }
-    return pid;
-  };
-  t.teardown(async () => {
-    try {
-      const c = await ensureEngine(opts);
-      for (const r of await c.call<ContainerRecord[]>("GET", "/containers?all=1")) await c.call("DELETE", `/containers/${r.id}?force=1`).catch(() => undefined);
-    } finally {
-      await stopEngine();
-      const ls = await runCommand("runc", ["--root", layout.runcRoot, "list", "-q"]);
-      for (const id of ls.stdout.split("\n").filter(Boolean)) await runCommand("runc", ["--root", layout.runcRoot, "delete", "--force", id]);
-      await removeCgroupParent(layout.cgroupParent, await readFile("/proc/self/cgroup", "utf8"));
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-  let client: EngineClient = await ensureEngine(opts);
+  const { layout, ensure, stop: stopEngine } = await spawnedEngine(t, "infra-shim-eng-");
+  let client: EngineClient = await ensure();
   await client.call("POST", "/containers", { name: "adoptee", image: "busybox", networkMode: "none", command: ["sh", "-c", "echo before; sleep 300"] });
   const c = await client.call<ContainerRecord>("POST", "/containers/adoptee/start");
   t.match(await exe(c.conmonPid!), /infra-shim$/);
   const oldEngine = await stopEngine();
   t.notOk(alive(oldEngine), "the engine is gone");
   t.ok(alive(c.conmonPid!) && alive(c.pid!), "the shim and its container outlived the engine");
-  client = await ensureEngine(opts);
+  client = await ensure();
   t.equal((await client.call<ContainerRecord>("GET", "/containers/adoptee")).state, "running", "re-adopted");
   process.kill(c.pid!, "SIGKILL");
   t.ok(await waitFor(async () => (await client.call<ContainerRecord>("GET", "/containers/adoptee")).state === "exited", 10000), "the new engine saw the exit");

@@ -4,21 +4,13 @@
  * `runc run -d` (create and start in one process) and no daemonising: the process the engine
  * starts is the monitor, in its own session, and the container's parent once runc has exited.
  */
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { findNativeBinary } from "../host/native-binary.js";
 import { conmonArgs, type ConmonOptions } from "./conmon.js";
 import { spawnMonitor } from "./sync-pipe.js";
 
-// dist/native/ of the package, seen from dist/providers/… (built) and from src/providers/… (tsx).
-const CANDIDATES = ["../../../native/infra-shim", "../../../../dist/native/infra-shim"];
-
 /** The built shim, or undefined (then conmon runs every container). */
 export function findShim(): string | undefined {
-  for (const rel of CANDIDATES) {
-    const p = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(p)) return p;
-  }
-  return undefined;
+  return findNativeBinary("infra-shim");
 }
 
 /** conmon's flags for the same container; the shim refuses -t and -i. */

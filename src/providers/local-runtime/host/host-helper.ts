@@ -6,14 +6,10 @@
  * its stdin).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import type { Socket } from "node:net";
-import { fileURLToPath } from "node:url";
 import { ProviderError } from "../../contract.js";
 import { type HelperOp, encodeRequest, parseReply, replyError } from "./host-helper-protocol.js";
-
-// dist/native/ of the package, seen from dist/providers/… (built) and from src/providers/… (tsx).
-const CANDIDATES = ["../../../native/infra-host", "../../../../dist/native/infra-host"];
+import { findNativeBinary } from "./native-binary.js";
 
 /**
  * The built helper, or undefined (then the engine runs `ip`, `mount` and `umount`).
@@ -24,11 +20,7 @@ export function findHostHelper(env: NodeJS.ProcessEnv = process.env): string | u
   const chosen = env["INFRA_HOST_HELPER"] ?? env["INFRA_NET_HELPER"];
   if (chosen === "off") return undefined;
   if (chosen !== undefined && chosen !== "") return chosen;
-  for (const rel of CANDIDATES) {
-    const p = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(p)) return p;
-  }
-  return undefined;
+  return findNativeBinary("infra-host");
 }
 
 interface Pending {
