@@ -3,6 +3,10 @@
  * conmon's contract as the engine uses it (flags, sync pipe, k8s-file log, ctl fifo, attach
  * socket, exit file) but runs one `runc run -d` instead of `runc create` + `runc start`, and
  * stays the container's parent through PR_SET_CHILD_SUBREAPER. -t/-i stay conmon's job.
+ *
+ * `infra-shim --spare`: started ahead of need, it waits for its arguments on stdin (NUL-separated,
+ * until EOF), so that a start costs the engine a write instead of a fork. EOF without arguments
+ * (the engine closed it, or died) ends it quietly.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +33,7 @@
 #define CHUNK 8192              /* one read = at most one attach packet (1 stream byte + data) */
 #define EARLY_CAP (1 << 20)     /* output kept while runc runs; past this, reading waits */
 #define DRAIN_GRACE_MS 500      /* after the init exits, how long a grandchild may hold the pipes */
+#define SPARE_ARGS_MAX 65536   /* bytes of arguments a spare shim accepts on stdin */
 #define PIPE_READS 16           /* reads of one stream per wake-up: more than a default pipe (64 KiB) holds */
 
 struct opts {
@@ -368,6 +373,34 @@ static int exit_code_of(int status) {
   return -1;
 }
 
+/* A spare's arguments: everything on stdin up to EOF, NUL-separated; stdin is /dev/null after. */
+static char spare_buf[SPARE_ARGS_MAX + 1];
+static char *spare_argv[2 * MAX_RUNTIME_ARGS + 64];
+
+static int read_spare_args(char *argv0) {
+  size_t len = 0;
+  for (;;) {
+    if (len >= SPARE_ARGS_MAX) fail("more than %d bytes of arguments on stdin", SPARE_ARGS_MAX);
+    ssize_t n = read(0, spare_buf + len, SPARE_ARGS_MAX - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("reading arguments: %s", strerror(errno));
+    if (n == 0) break;
+    len += (size_t)n;
+  }
+  if (len == 0) exit(0); /* released unused */
+  spare_buf[len] = 0;
+  int n = 0;
+  spare_argv[n++] = argv0;
+  for (size_t i = 0; i < len; i += strlen(spare_buf + i) + 1) {
+    if (n >= (int)(sizeof spare_argv / sizeof spare_argv[0]) - 1) fail("too many arguments on stdin");
+    spare_argv[n++] = spare_buf + i;
+  }
+  spare_argv[n] = NULL;
+  int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (nul >= 0) { dup2(nul, 0); close(nul); }
+  return n;
+}
+
 int main(int argc, char **argv) {
   const char *sp = getenv("_OCI_SYNCPIPE");
   if (sp && *sp) {
@@ -375,6 +408,10 @@ int main(int argc, char **argv) {
     if (fcntl(syncfd, F_SETFD, FD_CLOEXEC) != 0) syncfd = -1;
   }
   unsetenv("_OCI_SYNCPIPE");
+  if (argc == 2 && strcmp(argv[1], "--spare") == 0) {
+    argc = read_spare_args(argv[0]);
+    argv = spare_argv;
+  }
   parse_args(argc, argv);
   path_of(exit_tmp, sizeof exit_tmp, "%s/.%s.tmp", o.exitdir, o.id);
   path_of(exit_path, sizeof exit_path, "%s/%s", o.exitdir, o.id);

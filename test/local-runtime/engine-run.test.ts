@@ -52,7 +52,9 @@ t.test("POST /run: created, started, the output in order, the exit code; rm leav
   const exited = es.find((e): e is { exited: ContainerRecord } => "exited" in e)!.exited;
   t.equal(exited.exitCode, 7);
   t.equal(exited.state, "exited");
-  t.same(engine.ctx.manager.list(true), [], "removed before the stream ended");
+  t.same(engine.ctx.manager.list(true), [], "gone from the list before the stream ended");
+  // Its clean-up follows the reply; the engine's next request waits for it.
+  t.same(await client.call("GET", "/containers?all=1"), []);
   t.same(await readdir(engine.layout.containersDir), [], "its directory is gone");
   t.same(await readdir(engine.layout.runcRoot), [], "runc keeps no state for it");
   t.notOk((await readFile("/proc/self/mountinfo", "utf8")).includes(dir), "no mount left");
@@ -60,6 +62,32 @@ t.test("POST /run: created, started, the output in order, the exit code; rm leav
   const own = Object.values(started.cgroupDirs ?? {}).filter((d) => d.endsWith(started.id));
   t.ok(own.length > 0, "the container had cgroups of its own");
   for (const d of own) t.notOk(await stat(d).catch(() => undefined), `${d} removed`);
+});
+
+t.test("--rm: wait and stop answer with the exit, restart keeps it, rm -f removes it", async (t) => {
+  const m = engine.ctx.manager;
+  const started = async (name: string, command: string[]) => {
+    const c = await client.call<ContainerRecord>("POST", "/containers?rm=1", { name, image: "busybox", networkMode: "none", command });
+    await client.call("POST", `/containers/${c.id}/start`);
+    return c;
+  };
+  const w = await started("rm-wait", ["sh", "-c", "sleep 0.2; exit 5"]);
+  const waited = await client.call<ContainerRecord>("POST", `/containers/${w.id}/wait`);
+  t.equal(waited.exitCode, 5, "wait: the exit code of a container removed at its exit");
+  t.notOk(m.find("rm-wait"), "removed");
+  const s = await started("rm-stop", ["sleep", "30"]);
+  const stopped = await client.call<ContainerRecord>("POST", `/containers/${s.id}/stop?t=0`);
+  t.equal(stopped.state, "exited", "stop: the exited record");
+  t.equal(stopped.exitCode, 137);
+  t.notOk(m.find("rm-stop"), "removed");
+  const r = await started("rm-restart", ["sleep", "30"]);
+  const restarted = await client.call<ContainerRecord>("POST", `/containers/${r.id}/restart?t=0`);
+  t.equal(restarted.state, "running", "restart: it runs again");
+  t.equal(m.find("rm-restart")?.id, r.id, "an --rm container stays through a restart");
+  await client.call("DELETE", `/containers/${r.id}?force=1`);
+  t.notOk(m.find("rm-restart"), "rm -f removes it");
+  t.same(await client.call("GET", "/containers?all=1"), []);
+  t.same(await readdir(engine.layout.containersDir), [], "no directory left");
 });
 
 t.test("POST /run without rm keeps the exited container; with detach it returns once it runs", async (t) => {

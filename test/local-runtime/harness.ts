@@ -19,13 +19,13 @@ export interface Harness {
   cleanup(): Promise<void>;
 }
 
-export async function makeHarness(prefix = "infra-lr-"): Promise<Harness> {
+export async function makeHarness(prefix = "infra-lr-", opts: { spareShim?: boolean } = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   const layout = resolveLayout({ root: join(dir, "root"), run: join(dir, "run") });
   const images = new ImageStore(layout);
   await images.init();
   const volumes = new VolumeStore(layout.volumesDir);
-  const manager = new ContainerManager({ layout, images, volumes, hostHardLimits: hostHardLimits() });
+  const manager = new ContainerManager({ layout, images, volumes, hostHardLimits: hostHardLimits(), ...opts });
   await manager.init();
   return {
     dir, layout, images, volumes, manager,

@@ -1,7 +1,7 @@
 import t from "tap";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { readFile, readlink, rename, stat } from "node:fs/promises";
+import { readdir, readFile, readlink, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeHarness, waitFor, type Harness } from "./harness.js";
@@ -63,6 +63,45 @@ t.test("the shim refuses -t, -i and unknown flags with a clear message", async (
   }
   const r = spawnSync(shim, ["-c", "x"], { encoding: "utf8" });
   t.match(r.stderr, /missing flags/);
+});
+
+t.test("--spare: the arguments come on stdin; EOF without any ends it quietly", async (t) => {
+  const none = spawnSync(shim, ["--spare"], { input: "", encoding: "utf8" });
+  t.equal(none.status, 0, "released unused: exit 0");
+  t.equal(none.stderr, "", "and nothing said");
+  const bad = spawnSync(shim, ["--spare"], { input: "-c\0x\0--bogus\0", encoding: "utf8" });
+  t.equal(bad.status, 1);
+  t.match(bad.stderr, /unknown flag '--bogus'/, "the flags read from stdin are the shim's flags");
+});
+
+/** This process's infra-shim children waiting as spares. */
+async function spares(): Promise<number[]> {
+  const out: number[] = [];
+  for (const d of await readdir("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    const cmd = await readFile(`/proc/${d}/cmdline`, "utf8").catch(() => "");
+    if (cmd === `${shim}\0--spare\0` && (await ppid(Number(d)).catch(() => 0)) === process.pid) out.push(Number(d));
+  }
+  return out;
+}
+
+t.test("the engine's spare shim: a start takes it, another waits for the next, close ends it", async (t) => {
+  const h: Harness = await makeHarness("infra-shim-spare-", { spareShim: true });
+  let closed = false;
+  t.teardown(() => (closed ? undefined : h.cleanup()));
+  t.ok(await waitFor(async () => (await spares()).length === 1), "one spare after init");
+  const [first] = await spares();
+  const c = await h.manager.create({ name: "sp", image: "busybox", networkMode: "none", command: ["sh", "-c", "echo from-spare"] });
+  const started = await h.manager.start(c.id);
+  t.equal(started.conmonPid, first, "the container's monitor is the spare that waited");
+  t.ok(await h.manager.waitExit(c.id, 10000), "it exits");
+  t.equal(h.manager.get(c.id).exitCode, 0);
+  t.match((await containerLogs(h.manager, c.id, {})).map((l) => l.text), ["from-spare"], "its output is logged as usual");
+  t.ok(await waitFor(async () => { const s = await spares(); return s.length === 1 && s[0] !== first; }), "a new spare waits");
+  const [second] = await spares();
+  closed = true;
+  await h.cleanup();
+  t.ok(await waitFor(() => !alive(second!)), "close() ends the spare");
 });
 
 t.test("containers under the shim (real runc)", async (t) => {

@@ -41,6 +41,28 @@ t.test("LogFollower: follows appends, a rotation, and joins partial records", as
   t.same(await f.poll(), []);
 });
 
+t.test("LogFollower: a large backlog comes in pieces of whole lines, multi-byte text intact", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "infra-follow-big-"));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const log = join(dir, "c.log");
+  await writeFile(log, "");
+  const f = new LogFollower(log, 1);
+  t.same(await f.initial(), []);
+  // ~2.6 MB of records with two- and three-byte characters: more than one poll reads (1 MiB).
+  const texts = Array.from({ length: 20000 }, (_, i) => `line ${i} é€ ${"x".repeat(100)}`);
+  await writeFile(log, texts.map((s) => `2024-01-01T00:00:00.000000000Z stdout F ${s}\n`).join(""));
+  const got: string[] = [];
+  let polls = 0;
+  do {
+    got.push(...(await f.poll()).map((l) => l.text));
+    polls++;
+  } while (f.behind && polls < 100);
+  t.ok(polls >= 3, `read in pieces (${polls} polls)`);
+  t.notOk(f.behind, "all of it read");
+  t.equal(got.length, texts.length, "every line once");
+  t.same(got, texts, "in order, no line or character split");
+});
+
 t.test("engine: a chatty container's log is rotated by size and count; logs and logs -f read across files", async (t) => {
   const h = await makeHarness("infra-d3-logrot-");
   t.teardown(() => h.cleanup());

@@ -2,8 +2,12 @@
  * `logs -f`: reads a container's log files once (rotated oldest first, then the live one) and
  * then only what is appended, following the live file across rotations by its inode: when the
  * live path holds a new file, the rest of the old one is read from wherever rotation moved it.
+ * A large first read goes through the thread pool; a small one, and the polls after it, read at
+ * once (a few µs each, where each thread-pool round trip costs ~0.1-0.2 ms), at most POLL_MAX
+ * bytes per poll (`behind` says more is waiting).
  */
-import { open, stat } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { containerPaths } from "../layout.js";
 import type { ContainerManager } from "./container-manager.js";
 import { parseLogText, queryLog, type LogLine, type LogQuery } from "./log-file.js";
@@ -13,34 +17,46 @@ export class LogFollower {
   private offset = 0;
   /** Raw text not yet returned: an unterminated line, or partial (P) records awaiting their end. */
   private pending = "";
+  /** The last poll stopped at POLL_MAX: more is in the file already. */
+  behind = false;
 
   constructor(readonly path: string, readonly maxRotated: number) {}
 
   /** Everything in the files now; following starts after it. */
   async initial(): Promise<LogLine[]> {
+    const files = [...Array.from({ length: this.maxRotated }, (_, i) => `${this.path}.${this.maxRotated - i}`), this.path];
+    // Small logs (a new container's) are read at once too; large ones through the thread pool.
+    const small = files.reduce((n, f) => n + (statOrUndefined(f)?.size ?? 0), 0) <= POLL_MAX;
+    const read = (f: string) => small ? readFromNow(f, 0, Infinity) : readFrom(f, 0);
     let text = "";
-    for (let i = this.maxRotated; i >= 1; i--) text += (await readFrom(`${this.path}.${i}`, 0))?.text ?? "";
-    const live = await readFrom(this.path, 0);
+    for (const f of files.slice(0, -1)) text += (await read(f))?.text ?? "";
+    const live = await read(this.path);
     if (live) { this.ino = live.ino; this.offset = live.end; text += live.text; }
     return this.take(text);
   }
 
   /** Lines appended since the last call (complete records only). */
-  async poll(): Promise<LogLine[]> {
-    const st = await stat(this.path).catch(() => undefined);
+  poll(): LogLine[] {
+    this.behind = false;
+    const st = statOrUndefined(this.path);
     if (!st) return [];
     let text = "";
     if (this.ino !== undefined && st.ino !== this.ino) {
       // Rotated: finish the old file (now log.1, or further on if several rotations passed).
       for (let i = 1; i <= this.maxRotated; i++) {
-        const old = await stat(`${this.path}.${i}`).catch(() => undefined);
-        if (old?.ino === this.ino) { text += (await readFrom(`${this.path}.${i}`, this.offset))?.text ?? ""; break; }
+        const old = statOrUndefined(`${this.path}.${i}`);
+        if (old?.ino === this.ino) { text += readFromNow(`${this.path}.${i}`, this.offset, Infinity)?.text ?? ""; break; }
       }
       this.ino = undefined;
       this.offset = 0;
     }
-    const live = await readFrom(this.path, this.offset);
-    if (live && (this.ino === undefined || live.ino === this.ino)) { this.ino = live.ino; this.offset = live.end; text += live.text; }
+    const live = readFromNow(this.path, this.offset, POLL_MAX);
+    if (live && (this.ino === undefined || live.ino === this.ino)) {
+      this.ino = live.ino;
+      this.offset = live.end;
+      this.behind = live.end < live.size;
+      text += live.text;
+    }
     return this.take(text);
   }
 
@@ -54,6 +70,41 @@ export class LogFollower {
     if (cut < lines.length) keep = lines.slice(cut).join("\n") + "\n" + keep;
     this.pending = keep;
     return parseLogText(lines.slice(0, cut).join("\n"));
+  }
+}
+
+const POLL_MAX = 1 << 20;
+
+function statOrUndefined(path: string): { ino: number; size: number } | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What `path` holds from `from` on, at most `max` bytes, cut after a newline when cut short. */
+function readFromNow(path: string, from: number, max: number): { ino: number; end: number; size: number; text: string } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    const start = st.size < from ? 0 : from; // truncated (conmon's backstop): start it again
+    let buf = Buffer.alloc(Math.min(st.size - start, max));
+    const n = buf.length > 0 ? readSync(fd, buf, 0, buf.length, start) : 0;
+    buf = buf.subarray(0, n);
+    if (start + n < st.size) {
+      // Cut short: end at a line, so that no character is split between two reads.
+      const nl = buf.lastIndexOf(0x0a);
+      if (nl >= 0) buf = buf.subarray(0, nl + 1);
+    }
+    return { ino: st.ino, end: start + buf.length, size: st.size, text: buf.toString("utf8") };
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -74,17 +125,28 @@ async function readFrom(path: string, from: number): Promise<{ ino: number; end:
 
 /** Sends the queried lines, then new ones, until the container stops or `closed()` says so. */
 export async function followContainerLogs(m: ContainerManager, idOrName: string, q: LogQuery, send: (l: LogLine) => void, closed: () => boolean, pollMs = 200): Promise<void> {
-  const rec = m.get(idOrName);
-  const f = new LogFollower(containerPaths(m.layout, rec.id).log, Math.max(1, rec.spec.logging?.maxFiles ?? 1));
-  for (const l of queryLog(await f.initial(), q)) send(l);
-  const since = q.since;
-  while (!closed()) {
-    const cur = m.find(rec.id);
-    const running = cur !== undefined && (cur.state === "running" || cur.state === "paused");
-    const lines = await f.poll();
-    for (const l of since !== undefined ? queryLog(lines, { since }) : lines) send(l);
-    if (!running) break;
-    // Wakes at the exit, not at the next tick: `run` in the foreground ends as soon as the container does.
-    await m.waitExit(rec.id, pollMs);
+  // An --rm container that exited already is retired: its record and directory are still there.
+  const rec = m.find(idOrName) ?? m.lastRecord(idOrName) ?? m.get(idOrName);
+  // Its directory stays until its last lines are read.
+  const release = m.holdDir(rec.id);
+  try {
+    const f = new LogFollower(containerPaths(m.layout, rec.id).log, Math.max(1, rec.spec.logging?.maxFiles ?? 1));
+    for (const l of queryLog(await f.initial(), q)) send(l);
+    const since = q.since;
+    while (!closed()) {
+      const cur = m.find(rec.id);
+      const running = cur !== undefined && (cur.state === "running" || cur.state === "paused");
+      const lines = f.poll();
+      for (const l of since !== undefined ? queryLog(lines, { since }) : lines) send(l);
+      if (f.behind) {
+        await new Promise((r) => setImmediate(r)); // the rest next, after other work had its turn
+        continue;
+      }
+      if (!running) break;
+      // Wakes at the exit, not at the next tick: `run` in the foreground ends as soon as the container does.
+      await m.waitExit(rec.id, pollMs);
+    }
+  } finally {
+    release();
   }
 }

@@ -3,11 +3,11 @@
  * container has no terminal, no stdin and nobody needs to attach before it starts; conmon
  * otherwise, or when the shim is not built. `INFRA_MONITOR=conmon` forces conmon (comparisons).
  */
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readCgroupDirs } from "./cgroups.js";
 import { startConmon, type ConmonOptions } from "./conmon.js";
-import { findShim, startShim } from "./shim.js";
+import { findShim, startShim, type SpareShims } from "./shim.js";
 
 export interface MonitorStart {
   /** The container's init process. */
@@ -23,6 +23,8 @@ export interface MonitorChoice {
   /** Something must happen between create and start (an attach): only conmon splits the two. */
   needsCreatedState: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Shims started ahead of need (the engine's). */
+  spares?: SpareShims;
 }
 
 /** The shim's path when it may run this container; pure apart from the file lookup. */
@@ -34,7 +36,7 @@ export function chooseShim(o: Pick<ConmonOptions, "terminal" | "stdin">, c: Moni
 
 export async function startMonitor(o: ConmonOptions, c: MonitorChoice): Promise<MonitorStart> {
   const shim = chooseShim(o, c);
-  if (shim !== undefined) return { ...(await startShim(o, shim)), running: true, monitor: "infra-shim" };
+  if (shim !== undefined) return { ...(await startShim(o, shim, c.spares)), running: true, monitor: "infra-shim" };
   return { ...(await startConmon(o)), running: false, monitor: "conmon" };
 }
 
@@ -44,7 +46,8 @@ export async function startMonitor(o: ConmonOptions, c: MonitorChoice): Promise<
  */
 export async function containerCgroupDirs(runcRoot: string, id: string, pid: number): Promise<Record<string, string>> {
   try {
-    const state = JSON.parse(await readFile(join(runcRoot, id, "state.json"), "utf8")) as { cgroup_paths?: Record<string, string> };
+    // Read at once: a small file, on the path of every start.
+    const state = JSON.parse(readFileSync(join(runcRoot, id, "state.json"), "utf8")) as { cgroup_paths?: Record<string, string> };
     if (state.cgroup_paths && Object.keys(state.cgroup_paths).length > 0) return state.cgroup_paths;
   } catch { /* fall back to the process */ }
   return readCgroupDirs(pid);

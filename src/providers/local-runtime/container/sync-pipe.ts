@@ -4,7 +4,7 @@
  * `{"data": -1, "message": "..."}`. The monitor outlives the engine, so after the message the
  * engine lets go of it: it never waits on the monitor again.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { runtimeError } from "../runtime-error.js";
 
 export interface SyncMessage {
@@ -46,15 +46,20 @@ export interface MonitorSpawn {
   missingHint?: string;
 }
 
-/** Resolves with the container's pid and the monitor's own pid. */
-export function spawnMonitor(s: MonitorSpawn): Promise<{ pid: number; monitorPid: number | undefined }> {
+/** The environment of a monitor: the engine's, and the sync pipe on fd 3. */
+export function monitorEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, _OCI_SYNCPIPE: "3" };
+}
+
+/**
+ * Resolves with the container's pid and the monitor's own pid. `spare`: a monitor already
+ * running that waits for its arguments on stdin (infra-shim --spare) instead of a new process.
+ */
+export function spawnMonitor(s: MonitorSpawn, spare?: ChildProcess): Promise<{ pid: number; monitorPid: number | undefined }> {
   const timeoutMs = s.timeoutMs ?? 30000;
   return new Promise((resolve, reject) => {
-    const child = spawn(s.binary, s.args, {
-      stdio: ["ignore", "ignore", "pipe", "pipe"],
-      env: { ...process.env, _OCI_SYNCPIPE: "3" },
-      detached: true,
-    });
+    const child = spare ?? spawn(s.binary, s.args, { stdio: ["ignore", "ignore", "pipe", "pipe"], env: monitorEnv(), detached: true });
+    if (spare) spare.stdin!.end(s.args.map((a) => a + "\0").join(""));
     const sync = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
     let buf = "";
     let stderr = "";

@@ -67,7 +67,7 @@ export async function handleAttachUpgrade(ctx: EngineContext, req: IncomingMessa
   const gone = new Promise<void>((r) => socket.once("close", () => r()));
   // Read as the exit is announced: an autoRemove (`--rm`) container is gone soon after.
   let done: ReturnType<typeof ctx.manager.find>;
-  await Promise.race([ctx.manager.waitExit(id).then(() => { done = ctx.manager.find(id); }), gone]);
+  await Promise.race([ctx.manager.waitExit(id).then(() => { done = ctx.manager.lastRecord(id); }), gone]);
   if (clientGone) return;
   // conmon sends the last output before it writes the exit file; give the socket a moment to drain.
   await Promise.race([new Promise<void>((r) => att!.onEnd(r)), new Promise((r) => setTimeout(r, 1000))]);

@@ -63,7 +63,7 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
   ["POST", /^\/containers\/([^/]+)\/wait$/, async (c, r) => {
     const rec = c.manager.get(p(r));
     await c.manager.waitExit(rec.id, r.query.has("timeoutMs") ? Number(r.query.get("timeoutMs")) : Infinity);
-    return c.manager.get(rec.id);
+    return c.manager.lastRecord(rec.id) ?? c.manager.get(rec.id);
   }],
   ["POST", /^\/containers\/([^/]+)\/exec$/, async (c, r) => execCollect(c.manager, p(r), b<ExecOptions & { input?: string }>(r))],
   ["POST", /^\/containers\/([^/]+)\/exec-spec$/, async (c, r) => {

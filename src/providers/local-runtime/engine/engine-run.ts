@@ -58,19 +58,26 @@ export async function handleRun(ctx: EngineContext, body: unknown, res: ServerRe
 /** Starts the created container and sends `started`, its output and `exited` (only `started` with detach). */
 export async function followRun(ctx: EngineContext, created: ContainerRecord, req: Partial<RunRequest>, send: (e: RunEvent) => void, closed: () => boolean): Promise<void> {
   const m = ctx.manager;
+  // An --rm container may exit and be retired before its output is read: its directory waits for us.
+  const release = m.holdDir(created.id);
   try {
-    send({ started: await m.start(created.id) });
-  } catch (e) {
-    if (req.rm) await m.remove(created.id, { force: true, volumes: true }).catch(() => undefined);
-    throw e;
+    try {
+      send({ started: await m.start(created.id) });
+    } catch (e) {
+      if (req.rm) await m.remove(created.id, { force: true, volumes: true }).catch(() => undefined);
+      throw e;
+    }
+    if (req.detach) return; // -d --rm: the manager removes it at the exit (record.autoRemove)
+    // The exited record as the exit is announced: an --rm container leaves the list then.
+    const atExit = m.waitExit(created.id).then(() => m.lastRecord(created.id));
+    await followContainerLogs(m, created.id, {}, (log) => send({ log }), closed);
+    const exited = (await atExit) ?? created;
+    // At the exit the manager retired it (record.autoRemove): only a failed retirement leaves it here.
+    if (req.rm && m.find(created.id)) await m.remove(created.id, { force: true, volumes: true }).catch(() => undefined);
+    send({ exited });
+  } finally {
+    release();
   }
-  if (req.detach) return; // -d --rm: the manager removes it at the exit (record.autoRemove)
-  // The exited record is read as the exit is announced: the manager's autoRemove may finish before the log does.
-  const atExit = m.waitExit(created.id).then(() => m.find(created.id));
-  await followContainerLogs(m, created.id, {}, (log) => send({ log }), closed);
-  const exited = (await atExit) ?? created;
-  if (req.rm) await m.remove(created.id, { force: true, volumes: true }).catch(() => undefined);
-  send({ exited });
 }
 
 /** An error as the wire carries it (the Node CLI turns it back into a ProviderError). */

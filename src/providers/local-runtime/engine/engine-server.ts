@@ -123,6 +123,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
     ...(network ? { network } : {}), ...(net.error !== undefined ? { networkError: net.error } : {}),
     ...(hostHelper ? { hostHelper } : {}),
     ...(mountHelper ? { mountHelper } : {}),
+    spareShim: true,
   });
   await manager.init({ boot: true });
   // Network state of containers that are gone (removed while no engine ran, or a crash) is dropped.
@@ -139,6 +140,8 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
     void (async () => {
       try {
         const url = new URL(req.url ?? "/", "http://engine");
+        // What follows a `run --rm` sees none of its container (its clean-up runs after that reply).
+        if (url.pathname !== "/ping") await manager.settled();
         if (req.method === "POST" && url.pathname === "/run") {
           const body = await readBody(req);
           return await (isRunArgvBody(body) ? handleRunArgv(ctx, body, res, opts.runArgv) : handleRun(ctx, body, res));
@@ -165,7 +168,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
     })();
   });
   // run -i / -it: attach sessions over an upgraded connection (engine-attach.ts).
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex) => void handleAttachUpgrade(ctx, req, socket));
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex) => void manager.settled().then(() => handleAttachUpgrade(ctx, req, socket)));
   const oldMask = process.umask(0o177);
   try {
     await listenOnce(server, layout);

@@ -2,6 +2,7 @@
  * Content-addressed image store: blobs by digest (exact bytes), an index of names to manifest
  * digests, and layers unpacked once per ChainID for use as overlay lower directories.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -68,9 +69,10 @@ export class ImageStore {
     }
   }
 
+  /** Read at once: a small file, read twice by every `run`. */
   private async readIndex(): Promise<IndexFile> {
     try {
-      return JSON.parse(await readFile(this.layout.imageIndexFile, "utf8")) as IndexFile;
+      return JSON.parse(readFileSync(this.layout.imageIndexFile, "utf8")) as IndexFile;
     } catch {
       return { images: {} };
     }
@@ -149,20 +151,17 @@ export class ImageStore {
   /** Looks an image up by name, short name, id or id prefix; builds the built-in busybox on first use. */
   async resolve(refOrId: string): Promise<ImageRecord | undefined> {
     if (refOrId === SCRATCH) return this.scratch();
-    const all = await this.list();
+    const idx = await this.readIndex();
     const hex = refOrId.replace(/^sha256:/, "");
     if (/^[0-9a-f]{12,64}$/.test(hex)) {
-      const hit = all.find((i) => i.id.slice(7).startsWith(hex) || i.digest.slice(7).startsWith(hex));
+      const hit = (await this.list()).find((i) => i.id.slice(7).startsWith(hex) || i.digest.slice(7).startsWith(hex));
       if (hit) return hit;
     }
     const ref = parseImageRef(refOrId);
     const key = formatImageRef(ref);
-    const found = all.find((i) => i.names.includes(key));
-    if (found) return found;
-    if (ref.digest !== undefined) {
-      const byDigest = all.find((i) => i.digest === ref.digest);
-      if (byDigest) return byDigest;
-    }
+    // By name or manifest digest: only the image found is read (list() reads them all).
+    const digest = idx.images[key] ?? (ref.digest !== undefined && Object.values(idx.images).includes(ref.digest) ? ref.digest : undefined);
+    if (digest !== undefined) return this.recordFor(digest, Object.keys(idx.images).filter((n) => idx.images[n] === digest).sort());
     if (key === BUSYBOX_IMAGE_NAME) return this.ensureBusybox();
     return undefined;
   }
@@ -216,7 +215,7 @@ export class ImageStore {
   /** The layer's directory when it is unpacked already (no need to queue behind a pull or a gc). */
   private async unpacked(chain: string): Promise<string | undefined> {
     const dir = join(this.layout.layersDir, digestHex(chain));
-    return stat(join(dir, "done")).then(() => join(dir, "diff"), () => undefined);
+    return existsSync(join(dir, "done")) ? join(dir, "diff") : undefined;
   }
 
   private async unpackNow(chain: string, desc: Descriptor): Promise<string> {
