@@ -1,4 +1,4 @@
-/** A complete engine in a temp root for one test: stores, manager, and a cleanup that leaves nothing. */
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -50,4 +50,17 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs 
     await new Promise((r) => setTimeout(r, stepMs));
   }
   return false;
+}
+
+/** This process's infra-shim children waiting as spares (`infra-shim --spare`). */
+export async function spareShims(shim: string): Promise<number[]> {
+  const out: number[] = [];
+  for (const d of await readdir("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    const cmd = await readFile(`/proc/${d}/cmdline`, "utf8").catch(() => "");
+    if (cmd !== `${shim}\0--spare\0`) continue;
+    const status = await readFile(`/proc/${d}/status`, "utf8").catch(() => "");
+    if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) === process.pid) out.push(Number(d));
+  }
+  return out;
 }

@@ -1,10 +1,10 @@
 import t from "tap";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { readdir, readFile, readlink, rename, stat } from "node:fs/promises";
+import { readFile, readlink, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { makeHarness, waitFor, type Harness } from "./harness.js";
+import { makeHarness, spareShims, waitFor, type Harness } from "./harness.js";
 import { containerPaths } from "../../src/providers/local-runtime/layout.js";
 import { chooseShim } from "../../src/providers/local-runtime/container/monitor.js";
 import { findShim, shimArgs } from "../../src/providers/local-runtime/container/shim.js";
@@ -74,16 +74,7 @@ t.test("--spare: the arguments come on stdin; EOF without any ends it quietly", 
   t.match(bad.stderr, /unknown flag '--bogus'/, "the flags read from stdin are the shim's flags");
 });
 
-/** This process's infra-shim children waiting as spares. */
-async function spares(): Promise<number[]> {
-  const out: number[] = [];
-  for (const d of await readdir("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    const cmd = await readFile(`/proc/${d}/cmdline`, "utf8").catch(() => "");
-    if (cmd === `${shim}\0--spare\0` && (await ppid(Number(d)).catch(() => 0)) === process.pid) out.push(Number(d));
-  }
-  return out;
-}
+const spares = () => spareShims(shim);
 
 t.test("the engine's spare shim: a start takes it, another waits for the next, close ends it", async (t) => {
   const h: Harness = await makeHarness("infra-shim-spare-", { spareShim: true });
@@ -97,7 +88,9 @@ t.test("the engine's spare shim: a start takes it, another waits for the next, c
   t.ok(await h.manager.waitExit(c.id, 10000), "it exits");
   t.equal(h.manager.get(c.id).exitCode, 0);
   t.match((await containerLogs(h.manager, c.id, {})).map((l) => l.text), ["from-spare"], "its output is logged as usual");
-  t.ok(await waitFor(async () => { const s = await spares(); return s.length === 1 && s[0] !== first; }), "a new spare waits");
+  t.same(await spares(), [], "taken: none waits until the engine's reply has gone");
+  h.manager.refillSpare(); // what the engine does once a reply has gone
+  t.ok(await waitFor(async () => { const s = await spares(); return s.length === 1 && s[0] !== first; }), "then a new spare waits");
   const [second] = await spares();
   closed = true;
   await h.cleanup();

@@ -469,6 +469,11 @@ export class ContainerManager {
     return this.records.get(id) ?? this.retired.get(id);
   }
 
+  /** Starts a spare shim for the next start if the last one was taken: when a reply has gone. */
+  refillSpare(): void {
+    this.spares?.refill();
+  }
+
   /** Keeps the container's directory (its log) until the returned function is called: `logs -f` reads to the end. */
   holdDir(id: string): () => void {
     const h = this.dirHolds.get(id) ?? { n: 0, free: [] };

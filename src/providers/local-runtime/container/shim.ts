@@ -31,9 +31,10 @@ export async function startShim(o: ConmonOptions, binary: string, spares?: Spare
 /**
  * One infra-shim started ahead of need (`--spare`: it waits for its arguments on stdin). A start
  * hands it the container's arguments instead of forking the engine, which blocks the engine's
- * main thread ~2 ms (copying the page tables of a 60 MB process). The next spare is started
- * while runc runs, off the path of the start. Closing the engine's end of the pipe (close, or the
- * engine's death) ends an unused spare.
+ * main thread ~2 ms (copying the page tables of a 60 MB process). The engine starts the next spare
+ * once its reply has gone (not while runc runs: the fork competes with runc for the two cores, and
+ * measured slower). Closing the engine's end of the pipe (close, or the engine's death) ends an
+ * unused spare.
  */
 export class SpareShims {
   private waiting: ChildProcess | undefined;
@@ -41,11 +42,10 @@ export class SpareShims {
 
   constructor(private readonly binary: string) {}
 
-  /** The waiting shim if it is alive and of this binary. The next one starts while runc runs. */
+  /** The waiting shim if it is alive and of this binary (refill() starts the next). */
   take(binary: string): ChildProcess | undefined {
     const c = this.waiting;
     this.waiting = undefined;
-    setImmediate(() => this.refill());
     if (c === undefined || binary !== this.binary) { c?.stdin?.end(); return undefined; }
     if (c.exitCode !== null || c.signalCode !== null || c.stdin === null || c.stdin.destroyed) return undefined;
     return c;

@@ -137,6 +137,8 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
     ...(network ? { network } : {}), ...(net.error !== undefined ? { networkError: net.error } : {}),
   };
   const server = createServer((req, res) => {
+    // After the reply the engine waits for the next request: the time to fork a spare shim.
+    res.on("finish", () => manager.refillSpare());
     void (async () => {
       try {
         const url = new URL(req.url ?? "/", "http://engine");
