@@ -111,6 +111,24 @@ t.test("a veth endpoint: namespace, address, MAC, route, bridge, hairpin, lo; th
   t.same(await helper.request("netns-del", { path: ns }), [], "removing it twice is fine");
 });
 
+t.test("namespaces made ahead: each netns-add pins a new one, with lo up; none is pinned twice", async (t) => {
+  // The helper makes the next namespace while idle: these three take spares (but the first).
+  const paths = [1, 2, 3].map((i) => join(dir, `spare-ns${i}`));
+  for (const p of paths) {
+    t.same(await helper.request("netns-add", { path: p }), ["created"], `${p} created`);
+    await new Promise((r) => setTimeout(r, 20)); // idle: time to make the next one
+  }
+  const inodes = paths.map((p) => execFileSync("stat", ["-L", "-c", "%i", p], { encoding: "utf8" }).trim());
+  t.equal(new Set(inodes).size, 3, "three different namespaces");
+  t.notOk(inodes.includes(execFileSync("stat", ["-L", "-c", "%i", "/proc/self/ns/net"], { encoding: "utf8" }).trim()), "none of them the host's");
+  for (const p of paths) {
+    t.match(ipIn(p, "-o", "link", "show", "lo"), /[<,]UP[,>]/, "lo is up");
+    t.same(linksIn(p), ["lo"], "nothing else in it");
+  }
+  for (const p of paths) await helper.request("netns-del", { path: p });
+  t.notOk(paths.some((p) => mounted(p) || existsSync(p)), "removed");
+});
+
 t.test("errors name the step and errno, and leave nothing behind", async (t) => {
   const ns = join(dir, "netns", "c2");
   await helper.request("netns-add", { path: ns });
