@@ -144,3 +144,28 @@ t.test("engine networking end to end", async (t) => {
   t.same(onBridge, [], "no veth on the default bridge");
   t.ok(cc.id, "c had an id");
 });
+
+t.test("run --rm back to back: the same name and host port again at once; DNS has only the new address", async (t) => {
+  const c = new EngineClient(engine!.layout.engineSocket);
+  // `run` does not wait for the clean-up of the last `--rm` container (other requests do): the
+  // network manager's queue releases its port and name before it wires the next one.
+  await c.call<NetworkRecord>("POST", "/networks", { name: N("rr"), driver: "bridge" });
+  const hostPort = 20000 + (randomBytes(2).readUInt16BE(0) % 20000);
+  const name = N("rr1");
+  const script = `ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1; nslookup ${name} | sed -n '/^Name:/,$p' | awk '/^Address/ {print $NF}'`;
+  for (let i = 0; i < 4; i++) {
+    const events: Array<Record<string, any>> = [];
+    await c.stream("/run", (e) => events.push(e as Record<string, any>), { method: "POST", errorsAsItems: true, body: {
+      rm: true,
+      spec: { name, image: "busybox", networks: [{ network: N("rr") }], ports: [{ containerPort: 80, hostPort, protocol: "tcp" }], command: ["sh", "-c", script] },
+    } });
+    const exited = events.find((e) => e.exited)?.exited as ContainerRecord | undefined;
+    t.equal(exited?.exitCode, 0, `run ${i}: exit 0 (${JSON.stringify(events.find((e) => e.error) ?? "")})`);
+    const [own, ...answers] = events.filter((e) => e.log).map((e) => e.log.text as string);
+    t.match(own, /^\d+\.\d+\.\d+\.\d+$/, `run ${i}: its address`);
+    t.same(answers, [own], `run ${i}: its name resolves to its own address only`);
+  }
+  t.same(await c.call("GET", "/containers?all=1").then((l) => (l as ContainerRecord[]).filter((r) => r.name === name)), [], "none left");
+  t.notMatch((await runCommand("nft", ["list", "table", "inet", table])).stdout, new RegExp(`${hostPort}`), "its port rule is gone");
+  await c.call("DELETE", `/networks/${N("rr")}`);
+});

@@ -142,12 +142,14 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
     void (async () => {
       try {
         const url = new URL(req.url ?? "/", "http://engine");
-        // What follows a `run --rm` sees none of its container (its clean-up runs after that reply).
-        if (url.pathname !== "/ping") await manager.settled();
         if (req.method === "POST" && url.pathname === "/run") {
           const body = await readBody(req);
           return await (isRunArgvBody(body) ? handleRunArgv(ctx, body, res, opts.runArgv) : handleRun(ctx, body, res));
         }
+        // What follows a `run --rm` sees none of its container (its clean-up runs after that reply).
+        // `run` itself (above) needs no wait: the clean-up's network release is queued before any
+        // later set-up, and the name is free already.
+        if (url.pathname !== "/ping") await manager.settled();
         if (req.method === "GET" && url.searchParams.get("follow") === "1") {
           const m = /^\/containers\/([^/]+)\/logs$/.exec(url.pathname);
           if (m) return await followLogs(ctx, decodeURIComponent(m[1]!), url.searchParams, res);
