@@ -401,6 +401,43 @@ static int read_spare_args(char *argv0) {
   return n;
 }
 
+/* Reads what the pipes hold now into the log; 1 when both are at EOF (closed then, -1). */
+static int drain_to_eof(int pipes[2], char *buf, size_t cap) {
+  for (int i = 0; i < 2; i++)
+    while (pipes[i] >= 0) {
+      ssize_t n = read(pipes[i], buf, cap - 1);
+      if (n > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        handle_output(2 + i, &ts, buf, (size_t)n);
+      } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        close(pipes[i]);
+        pipes[i] = -1;
+      } else if (errno == EAGAIN) break;
+    }
+  return pipes[0] < 0 && pipes[1] < 0;
+}
+
+/* The container is gone: the rest of its output, attach clients, our files, then the exit file. */
+static void finish_monitor(int pipes[2], int lsock, char *buf, size_t cap, int status) {
+  for (int i = 0; i < 2; i++) {
+    ssize_t n;
+    while (pipes[i] >= 0 && (n = read(pipes[i], buf, cap - 1)) > 0) {
+      struct timespec ts;
+      clock_gettime(CLOCK_REALTIME, &ts);
+      handle_output(2 + i, &ts, buf, (size_t)n);
+    }
+  }
+  for (int i = nclients - 1; i >= 0; i--) {
+    shutdown(clients[i], SHUT_RDWR);
+    close_client(i);
+  }
+  close(lsock);
+  cleanup_files();
+  if (logfd >= 0) close(logfd);
+  write_exit_file(exit_code_of(status));
+}
+
 int main(int argc, char **argv) {
   const char *sp = getenv("_OCI_SYNCPIPE");
   if (sp && *sp) {
@@ -526,6 +563,17 @@ int main(int argc, char **argv) {
         }
         for (int i = 0; i < nearly; i++)
           if (early_pid[i] == ctr) { ctr_done = 1; ctr_status = early_st[i]; }
+        if (ctr_done) {
+          /* A short container, gone already: its output and exit file before the sync message, so
+           * that the engine finds the exit as the start returns (no second wake-up). Only when
+           * nothing else holds its pipes; otherwise as below. */
+          replay_early(1, NULL, NULL, 0);
+          if (drain_to_eof(pipes, buf, sizeof buf)) {
+            finish_monitor(pipes, lsock, buf, sizeof buf, ctr_status);
+            sync_send(ctr, NULL, 0);
+            return 0;
+          }
+        }
         sync_send(ctr, NULL, 0);
         /* From here on nobody reads our stdio: the engine may be gone. */
         int nul = open("/dev/null", O_RDWR);
@@ -573,21 +621,6 @@ int main(int argc, char **argv) {
   }
 
   /* Whatever a lingering process wrote until now still counts. */
-  for (int i = 0; i < 2; i++) {
-    ssize_t n;
-    while (pipes[i] >= 0 && (n = read(pipes[i], buf, sizeof buf - 1)) > 0) {
-      struct timespec ts;
-      clock_gettime(CLOCK_REALTIME, &ts);
-      handle_output(2 + i, &ts, buf, (size_t)n);
-    }
-  }
-  for (int i = nclients - 1; i >= 0; i--) {
-    shutdown(clients[i], SHUT_RDWR);
-    close_client(i);
-  }
-  close(lsock);
-  cleanup_files();
-  if (logfd >= 0) close(logfd);
-  write_exit_file(exit_code_of(ctr_status));
+  finish_monitor(pipes, lsock, buf, sizeof buf, ctr_status);
   return 0;
 }

@@ -129,6 +129,26 @@ t.test("containers under the shim (real runc)", async (t) => {
     t.notOk(await exists(join(p.bundle, "ctl")), "so did the ctl fifo");
   });
 
+  t.test("a container gone before runc returns: output and exit file before the sync message", async (t) => {
+    // The shim writes the exit file first when it can; either way the log is whole once it exists.
+    let early = 0;
+    for (let i = 0; i < 5; i++) {
+      const c = await run(`sh-quick${i}`, ["sh", "-c", "echo out; echo err >&2"]);
+      const p = containerPaths(h.layout, c.id);
+      if (await exists(p.exitFile)) {
+        early++;
+        const log = await readFile(p.log, "utf8");
+        t.match(log, / stdout F out\n/, `run ${i}: stdout in the log when the exit file is there`);
+        t.match(log, / stderr F err\n/, `run ${i}: stderr too`);
+      }
+      t.equal((await exited(c.id)).exitCode, 0);
+      t.same((await containerLogs(h.manager, c.id, {})).map((l) => `${l.stream}:${l.text}`).sort(), ["stderr:err", "stdout:out"]);
+      t.ok(await waitFor(() => !alive(c.conmonPid!), 2000), "the shim is gone");
+      t.notOk(await exists(join(h.layout.socketDir, c.id)), "its attach socket too");
+    }
+    t.comment(`${early} of 5 exit files were there when the start returned`);
+  });
+
   t.test("stdout and stderr in conmon's k8s-file format, a partial last line", async (t) => {
     const c = await run("sh-log", ["sh", "-c", "echo out1; echo err1 >&2; usleep 100000; echo out2; printf tail"]);
     await exited(c.id);

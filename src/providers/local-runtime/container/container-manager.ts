@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { ContainerSpec, MountSpec, NetworkAttachmentSpec, ResourcesSpec, RestartSpec } from "../../../graph/specs.js";
 import type { Layout } from "../layout.js";
 import { containerPaths } from "../layout.js";
-import { writeJsonAtomic } from "../host/atomic-write.js";
+import { readReplacedFile, writeJsonAtomic } from "../host/atomic-write.js";
 import type { HostHelper } from "../host/host-helper.js";
 import { mountOverlay, unmountOverlay } from "../host/overlay-mount.js";
 import type { ImageStore } from "../image/image-store.js";
@@ -120,7 +120,7 @@ export class ContainerManager {
     const mounts = await readFile("/proc/self/mountinfo", "utf8");
     for (const id of await readdir(l.containersDir)) {
       try {
-        const rec = JSON.parse(await readFile(containerPaths(l, id).record, "utf8")) as ContainerRecord;
+        const rec = JSON.parse(readReplacedFile(containerPaths(l, id).record)) as ContainerRecord;
         this.records.set(rec.id, rec);
       } catch (e) {
         // No record, or a torn one: a crash during create, or a host crash that took an --rm
@@ -368,8 +368,15 @@ export class ContainerManager {
       mkdirSync(empty, { recursive: true });
       lowers = [empty];
     }
-    await this.unmountRootfs(rec.id);
-    await mountOverlay({ lowers, upper: p.upper, work: p.work, target: p.rootfs }, this.opts.mountHelper ?? this.opts.hostHelper);
+    const dirs = { lowers, upper: p.upper, work: p.work, target: p.rootfs };
+    const helper = this.opts.mountHelper ?? this.opts.hostHelper;
+    // Whatever an earlier start left mounted goes first. Through the helper both requests go out
+    // at once (it answers in order): one round trip.
+    if (helper) await Promise.all([unmountOverlay(p.rootfs, helper), mountOverlay(dirs, helper)]);
+    else {
+      await this.unmountRootfs(rec.id);
+      await mountOverlay(dirs);
+    }
   }
 
   private async unmountRootfs(id: string): Promise<void> {

@@ -124,7 +124,12 @@ export class ImageStore {
   }
 
   private async recordFor(manifestDigest: string, names: string[]): Promise<ImageRecord> {
-    // Blobs never change under their digest: parse a manifest and its config once per engine.
+    // A copy: callers may change what they get.
+    return { ...structuredClone(await this.parsedRecord(manifestDigest)), names };
+  }
+
+  /** Blobs never change under their digest: a manifest and its config are parsed once per engine (not to be changed). */
+  private async parsedRecord(manifestDigest: string): Promise<Omit<ImageRecord, "names">> {
     let base = this.parsed.get(manifestDigest);
     if (base === undefined) {
       const mbytes = await this.getBlob(manifestDigest);
@@ -134,8 +139,7 @@ export class ImageStore {
       base = { id: manifest.config.digest, digest: manifestDigest, config, manifest, size, created: config.created ?? FIXED_TIME };
       this.parsed.set(manifestDigest, base);
     }
-    // A copy: callers may change what they get.
-    return { ...structuredClone(base), names };
+    return base;
   }
 
   async list(): Promise<ImageRecord[]> {
@@ -153,15 +157,19 @@ export class ImageStore {
     if (refOrId === SCRATCH) return this.scratch();
     const idx = await this.readIndex();
     const hex = refOrId.replace(/^sha256:/, "");
+    const namesOf = (d: string) => Object.keys(idx.images).filter((n) => idx.images[n] === d).sort();
     if (/^[0-9a-f]{12,64}$/.test(hex)) {
-      const hit = (await this.list()).find((i) => i.id.slice(7).startsWith(hex) || i.digest.slice(7).startsWith(hex));
-      if (hit) return hit;
+      // By id or manifest digest (prefix): the parsed records are compared, only the hit is copied.
+      for (const d of new Set(Object.values(idx.images))) {
+        const r = await this.parsedRecord(d);
+        if (r.id.slice(7).startsWith(hex) || r.digest.slice(7).startsWith(hex)) return this.recordFor(d, namesOf(d));
+      }
     }
     const ref = parseImageRef(refOrId);
     const key = formatImageRef(ref);
     // By name or manifest digest: only the image found is read (list() reads them all).
     const digest = idx.images[key] ?? (ref.digest !== undefined && Object.values(idx.images).includes(ref.digest) ? ref.digest : undefined);
-    if (digest !== undefined) return this.recordFor(digest, Object.keys(idx.images).filter((n) => idx.images[n] === digest).sort());
+    if (digest !== undefined) return this.recordFor(digest, namesOf(digest));
     if (key === BUSYBOX_IMAGE_NAME) return this.ensureBusybox();
     return undefined;
   }

@@ -5,7 +5,8 @@
  * and exit without fsync (a host crash ends those containers anyway; an engine crash loses
  * nothing written).
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { readReplacedFile, replaceFileNow } from "../host/atomic-write.js";
 import { open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { ProviderError } from "../../contract.js";
@@ -76,10 +77,8 @@ export class NetworkStore {
   async save(state: NetworkState): Promise<void> {
     if (!this.dirMade) mkdirSync(this.dir, { recursive: true });
     this.dirMade = true;
-    // Synchronous on purpose: a small page-cache write takes less than a wait for the busy engine's thread pool.
-    const tmp = `${this.containersFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: 1, containers: state.containers }) + "\n", { mode: 0o600 });
-    renameSync(tmp, this.containersFile);
+    // At once on purpose: a small page-cache write takes less than a wait for the busy engine's thread pool.
+    replaceFileNow(this.containersFile, JSON.stringify({ version: 1, containers: state.containers }) + "\n", 0o600);
     const networks = JSON.stringify(state.networks);
     if (networks === this.savedNetworks) return;
     await writeDurably(this.file, JSON.stringify({ version: 1, networks: state.networks, containers: [] }, null, 2) + "\n");
@@ -88,7 +87,12 @@ export class NetworkStore {
 
   /** containers.json, else what state.json held; unreadable (a host crash while writing): none. */
   private async loadContainers(inline: ContainerNetState[]): Promise<ContainerNetState[]> {
-    const text = await readIfExists(this.containersFile);
+    let text: string | undefined;
+    try {
+      text = readReplacedFile(this.containersFile);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
     if (text === undefined) return inline;
     try {
       const parsed = JSON.parse(text) as { version?: number; containers?: ContainerNetState[] };
