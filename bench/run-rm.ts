@@ -1,9 +1,10 @@
 /**
  * `infra run --rm busybox true` against a raw `runc run` of an equivalent busybox bundle, median of
- * N, alternating: the real command (`bin/infra`, built: the native launcher's one argv-form
- * `POST /run`), the Node CLI alone (`node dist/cli/main.js run ...`, the path before the launcher),
- * the engine API alone (one `POST /run`, and the four calls create/start/wait/rm), `runc run` (with a
- * network namespace of its own, and in the host's), `podman run --rm` where podman is installed
+ * N rounds (the order of the series rotated from round to round): the real command (`bin/infra`,
+ * built: the native launcher's one argv-form `POST /run`), the Node CLI alone (`node
+ * dist/cli/main.js run ...`, the path before the launcher), the engine API alone (one `POST /run`,
+ * and the four calls create/start/wait/rm), `runc run` (with a network namespace of its own, and in
+ * the host's), `podman run --rm` where podman is installed
  * (bench/podman-peer.ts), and `infra --version` (through bin/infra: the launcher hands it to Node,
  * so this is Node's start-up).
  * The engine runs from `dist/` like `infra engine`, already started; its RSS is read when idle.
@@ -114,16 +115,23 @@ try {
   await apiSteps();
 
   const t = { cli: [] as number[], nodeCli: [] as number[], one: [] as number[], steps: [] as number[], raw: [] as number[], rawHostNet: [] as number[], podman: [] as number[], version: [] as number[] };
-  for (let i = 0; i < N; i++) {
-    t.cli.push(timed(bin, runArgs));
-    t.nodeCli.push(timed(process.execPath, [nodeCli, ...runArgs]));
-    t.raw.push(timed("runc", rawArgs()));
-    t.rawHostNet.push(timed("runc", rawHostArgs()));
-    if (peer) t.podman.push(timed(peer.runArgv[0]!, peer.runArgv.slice(1)));
-    if (hasRun) t.one.push(await apiOneCall());
-    t.steps.push(await apiSteps());
-    t.version.push(timed(bin, ["--version"]));
-  }
+  // Each round runs every series once, the order rotated from round to round: what ran just
+  // before (a Node start-up, a runc, podman) changes how fast the next one is on this machine.
+  const series: Array<[keyof typeof t, () => Promise<number> | number]> = [
+    ["cli", () => timed(bin, runArgs)],
+    ["nodeCli", () => timed(process.execPath, [nodeCli, ...runArgs])],
+    ["raw", () => timed("runc", rawArgs())],
+    ["rawHostNet", () => timed("runc", rawHostArgs())],
+    ...(peer ? [["podman", () => timed(peer!.runArgv[0]!, peer!.runArgv.slice(1))] as [keyof typeof t, () => number]] : []),
+    ...(hasRun ? [["one", apiOneCall] as [keyof typeof t, () => Promise<number>]] : []),
+    ["steps", apiSteps],
+    ["version", () => timed(bin, ["--version"])],
+  ];
+  for (let i = 0; i < N; i++)
+    for (let j = 0; j < series.length; j++) {
+      const [key, f] = series[(i + j) % series.length]!;
+      t[key].push(await f());
+    }
   await new Promise((r) => setTimeout(r, 2000));
   const idleAfter = await rssMB(enginePid);
   const left = await client.call<ContainerRecord[]>("GET", "/containers?all=1");

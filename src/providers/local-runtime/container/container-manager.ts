@@ -81,6 +81,8 @@ export class ContainerManager {
   /** Exited `--rm` containers whose clean-up follows the reply (retire), and their last records. */
   private tearingDown = new Map<string, Promise<void>>();
   private retired = new Map<string, ContainerRecord>();
+  /** Resolves once the clean-ups retire() deferred have begun (their network release queued). */
+  private tearDownsBegun: Promise<void> | undefined;
   /** Containers between the stop and the start of `restart`: an `--rm` one stays. */
   private restarting = new Set<string>();
   /** A shim waiting for the next start (engines only: see ContainerManagerOptions.spareShim). */
@@ -275,6 +277,8 @@ export class ContainerManager {
     const image = await this.opts.images.mustResolve(rec.imageId);
     let network: ContainerRecord["network"];
     try {
+      // A retired container's addresses and ports are released before this one is wired.
+      if (this.tearDownsBegun) await this.tearDownsBegun;
       // The root filesystem and the network namespace do not depend on each other: both at once.
       const [mounted, attached] = await Promise.allSettled([this.mountRootfs(rec, image), this.net.attach(rec)]);
       if (attached.status === "fulfilled") network = attached.value.network;
@@ -438,7 +442,10 @@ export class ContainerManager {
     this.health.observe(exited);
     for (const w of this.waiters.get(id) ?? []) w();
     this.waiters.delete(id);
-    const done = this.tearDown(rec)
+    // Begun in the next turn: the reply (the last log lines, the exit code) goes out first.
+    const begun = new Promise<void>((r) => setImmediate(r));
+    this.tearDownsBegun = begun;
+    const done = begun.then(() => this.tearDown(rec))
       .catch(async (e: unknown) => {
         this.records.set(id, exited);
         await this.noteError(id, e);
