@@ -23,10 +23,14 @@
  *   mount-overlay lower=D[:D...] upper=D work=D target=D
  *                                            mount an overlay (index=off) on D
  *   umount       target=D                    unmount D (not mounted or missing: fine)
+ *   spawn-shim   bin=B socket=S              start `B --spare-socket S` (infra-shim waiting for the
+ *                                            engine's arguments) in a session of its own, stdio on
+ *                                            /dev/null; answers its pid. serve only: it reaps them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/signalfd.h>
 #include <poll.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
@@ -776,6 +780,50 @@ static int op_umount(const struct args *a) {
 
 /* ---- dispatch ---- */
 
+/* ---- spare shims (serve): our children until they exit, reaped as they do ---- */
+
+static pid_t *shims;
+static size_t nshims, capshims;
+
+static void reap_shims(void) {
+  for (size_t i = 0; i < nshims;) {
+    if (waitpid(shims[i], NULL, WNOHANG) != 0) shims[i] = shims[--nshims]; /* gone (or not ours) */
+    else i++;
+  }
+}
+
+static int op_spawn_shim(const struct args *a, char *out, size_t outlen) {
+  static const char *const keys[] = {"bin", "socket", NULL};
+  const char *bin, *sock;
+  if (check_keys(a, keys) < 0 || need(a, "bin", &bin) < 0 || need(a, "socket", &sock) < 0) return -1;
+  if (!serving) return fail(EINVAL, "spawn-shim needs serve (its children are reaped there)");
+  if (bin[0] != '/') return fail(EINVAL, "spawn-shim: bin must be an absolute path, not %s", bin);
+  if (nshims == capshims) {
+    size_t cap = capshims ? capshims * 2 : 64;
+    pid_t *p = realloc(shims, cap * sizeof *p);
+    if (p == NULL) return fail(ENOMEM, "spawn-shim");
+    shims = p;
+    capshims = cap;
+  }
+  pid_t pid = fork();
+  if (pid < 0) return fail(errno, "fork for %s", bin);
+  if (pid == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    setsid();
+    int nul = open("/dev/null", O_RDWR);
+    if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0 || dup2(nul, 2) < 0) _exit(127);
+    if (nul > 2) close(nul);
+    execl(bin, bin, "--spare-socket", sock, (char *)NULL);
+    _exit(127);
+  }
+  shims[nshims++] = pid;
+  snprintf(out, outlen, "%d", (int)pid);
+  return 0;
+}
+
 static int dispatch(const char *op, const struct args *a, char *out, size_t outlen) {
   out[0] = '\0';
   if (strcmp(op, "netns-add") == 0) return op_netns_add(a, out, outlen);
@@ -787,6 +835,7 @@ static int dispatch(const char *op, const struct args *a, char *out, size_t outl
   if (strcmp(op, "links") == 0) return op_links(a, out, outlen);
   if (strcmp(op, "mount-overlay") == 0) return op_mount_overlay(a);
   if (strcmp(op, "umount") == 0) return op_umount(a);
+  if (strcmp(op, "spawn-shim") == 0) return op_spawn_shim(a, out, outlen);
   if (strcmp(op, "settle") == 0 && a->n == 0) {
     wait_deleted(NULL);
     return 0;
@@ -829,8 +878,24 @@ static int serve(void) {
   static char line[65536];
   static char out[16384];
   setvbuf(stdout, NULL, _IOLBF, 0);
+  /* SIGCHLD as a file: spare shims we started are reaped as they exit, between requests. */
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, NULL);
+  int sfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
   for (;;) {
     if (!request_waiting()) make_spare(); /* idle: the next netns-add's namespace */
+    while (sfd >= 0 && !request_waiting()) {
+      struct pollfd p[2] = {{0, POLLIN, 0}, {sfd, POLLIN, 0}};
+      if (poll(p, 2, -1) < 0 && errno != EINTR) break;
+      if (p[1].revents & POLLIN) {
+        struct signalfd_siginfo si;
+        while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {}
+        reap_shims();
+      }
+      if (p[0].revents) break;
+    }
     if (fgets(line, sizeof line, stdin) == NULL) break;
     size_t n = strlen(line);
     if (n > 0 && line[n - 1] == '\n') line[--n] = '\0';

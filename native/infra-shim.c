@@ -4,9 +4,11 @@
  * socket, exit file) but runs one `runc run -d` instead of `runc create` + `runc start`, and
  * stays the container's parent through PR_SET_CHILD_SUBREAPER. -t/-i stay conmon's job.
  *
- * `infra-shim --spare`: started ahead of need, it waits for its arguments on stdin (NUL-separated,
- * until EOF), so that a start costs the engine a write instead of a fork. EOF without arguments
- * (the engine closed it, or died) ends it quietly.
+ * `infra-shim --spare-socket PATH`: started ahead of need (by the engine's infra-host), it connects
+ * to the engine's unix socket PATH, says `spare PID`, and waits there for its arguments: a line with
+ * their length in bytes, then the arguments, each ended by a NUL. The socket is then its sync pipe.
+ * A start costs the engine a write instead of a fork. EOF before the arguments (the engine let it
+ * go, or died) ends it quietly.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -373,31 +375,54 @@ static int exit_code_of(int status) {
   return -1;
 }
 
-/* A spare's arguments: everything on stdin up to EOF, NUL-separated; stdin is /dev/null after. */
+/* A spare's arguments, from the engine's socket; it is the sync pipe after (syncfd). */
 static char spare_buf[SPARE_ARGS_MAX + 1];
 static char *spare_argv[2 * MAX_RUNTIME_ARGS + 64];
 
-static int read_spare_args(char *argv0) {
-  size_t len = 0;
-  for (;;) {
-    if (len >= SPARE_ARGS_MAX) fail("more than %d bytes of arguments on stdin", SPARE_ARGS_MAX);
-    ssize_t n = read(0, spare_buf + len, SPARE_ARGS_MAX - len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail("reading arguments: %s", strerror(errno));
-    if (n == 0) break;
-    len += (size_t)n;
+/* Exactly n bytes, or 0 at EOF before any; a short read after some is an error. */
+static size_t read_full(int fd, char *p, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, p + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) fail("reading arguments: %s", strerror(errno));
+    if (r == 0) break;
+    got += (size_t)r;
   }
-  if (len == 0) exit(0); /* released unused */
+  return got;
+}
+
+static int read_spare_args(char *argv0, const char *path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un a = {.sun_family = AF_UNIX};
+  if (strlen(path) >= sizeof a.sun_path) fail("socket path too long: %s", path);
+  strcpy(a.sun_path, path);
+  if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0) exit(0); /* no engine listens: nothing to do */
+  syncfd = fd; /* from here on a failure is reported to the engine */
+  char hello[48];
+  int hn = snprintf(hello, sizeof hello, "spare %d\n", (int)getpid());
+  write_all(fd, hello, (size_t)hn);
+  char head[24];
+  size_t hl = 0;
+  for (;;) { /* the length line */
+    if (read_full(fd, head + hl, 1) == 0) exit(0); /* released unused */
+    if (head[hl] == '\n') break;
+    if (++hl >= sizeof head - 1) fail("bad argument header");
+  }
+  head[hl] = 0;
+  char *end;
+  unsigned long len = strtoul(head, &end, 10);
+  if (*end != 0 || len == 0 || len > SPARE_ARGS_MAX) fail("bad argument length '%s'", head);
+  if (read_full(fd, spare_buf, len) != len) fail("the engine closed the socket within the arguments");
   spare_buf[len] = 0;
+  if (spare_buf[len - 1] != 0) fail("arguments not ended by NUL");
   int n = 0;
   spare_argv[n++] = argv0;
   for (size_t i = 0; i < len; i += strlen(spare_buf + i) + 1) {
-    if (n >= (int)(sizeof spare_argv / sizeof spare_argv[0]) - 1) fail("too many arguments on stdin");
+    if (n >= (int)(sizeof spare_argv / sizeof spare_argv[0]) - 1) fail("too many arguments");
     spare_argv[n++] = spare_buf + i;
   }
   spare_argv[n] = NULL;
-  int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (nul >= 0) { dup2(nul, 0); close(nul); }
   return n;
 }
 
@@ -445,8 +470,8 @@ int main(int argc, char **argv) {
     if (fcntl(syncfd, F_SETFD, FD_CLOEXEC) != 0) syncfd = -1;
   }
   unsetenv("_OCI_SYNCPIPE");
-  if (argc == 2 && strcmp(argv[1], "--spare") == 0) {
-    argc = read_spare_args(argv[0]);
+  if (argc == 3 && strcmp(argv[1], "--spare-socket") == 0) {
+    argc = read_spare_args(argv[0], argv[2]);
     argv = spare_argv;
   }
   parse_args(argc, argv);

@@ -58,7 +58,7 @@ t.test("POST /run: created, started, the output in order, the exit code; rm leav
   t.same(await client.call("GET", "/containers?all=1"), []);
   t.same(await readdir(engine.layout.containersDir), [], "its directory is gone");
   t.same(await readdir(engine.layout.runcRoot), [], "runc keeps no state for it");
-  t.ok(await waitFor(async () => (await spareShims(findShim()!)).length === 1), "after the reply, a spare shim waits for the next start");
+  t.ok(await waitFor(async () => (await spareShims(findShim()!, join(engine.layout.run, "shim-spares.sock"))).length === 1), "after the reply, a spare shim waits for the next start");
   t.notOk((await readFile("/proc/self/mountinfo", "utf8")).includes(dir), "no mount left");
   const started = es.find((e): e is { started: ContainerRecord } => "started" in e)!.started;
   const own = Object.values(started.cgroupDirs ?? {}).filter((d) => d.endsWith(started.id));

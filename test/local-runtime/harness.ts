@@ -9,6 +9,7 @@ import { ContainerManager } from "../../src/providers/local-runtime/container/co
 import { removeCgroupParent } from "../../src/providers/local-runtime/container/cgroups.js";
 import { hostHardLimits } from "../../src/providers/local-runtime/host/rlimits.js";
 import { runCommand } from "../../src/providers/local-runtime/host/run-command.js";
+import { HostHelper } from "../../src/providers/local-runtime/host/host-helper.js";
 
 export interface Harness {
   dir: string;
@@ -19,19 +20,22 @@ export interface Harness {
   cleanup(): Promise<void>;
 }
 
+/** `spareShim`: the manager keeps a spare shim, through an infra-host of its own. */
 export async function makeHarness(prefix = "infra-lr-", opts: { spareShim?: boolean } = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   const layout = resolveLayout({ root: join(dir, "root"), run: join(dir, "run") });
   const images = new ImageStore(layout);
   await images.init();
   const volumes = new VolumeStore(layout.volumesDir);
-  const manager = new ContainerManager({ layout, images, volumes, hostHardLimits: hostHardLimits(), ...opts });
+  const mountHelper = opts.spareShim ? HostHelper.find() : undefined;
+  const manager = new ContainerManager({ layout, images, volumes, hostHardLimits: hostHardLimits(), ...opts, ...(mountHelper ? { mountHelper } : {}) });
   await manager.init();
   return {
     dir, layout, images, volumes, manager,
     async cleanup() {
       for (const c of manager.list(true)) await manager.remove(c.id, { force: true }).catch(() => undefined);
       await manager.close();
+      mountHelper?.close();
       // Anything left behind by a failed test: runc state, mounts under the temp dir.
       const ls = await runCommand("runc", ["--root", layout.runcRoot, "list", "-q"]);
       for (const id of ls.stdout.split("\n").filter(Boolean)) await runCommand("runc", ["--root", layout.runcRoot, "delete", "--force", id]);
@@ -52,15 +56,14 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs 
   return false;
 }
 
-/** This process's infra-shim children waiting as spares (`infra-shim --spare`). */
-export async function spareShims(shim: string): Promise<number[]> {
+/** infra-shim processes waiting as spares on this socket (`infra-shim --spare-socket PATH`). */
+export async function spareShims(shim: string, socket: string): Promise<number[]> {
   const out: number[] = [];
   for (const d of await readdir("/proc")) {
     if (!/^\d+$/.test(d)) continue;
     const cmd = await readFile(`/proc/${d}/cmdline`, "utf8").catch(() => "");
-    if (cmd !== `${shim}\0--spare\0`) continue;
-    const status = await readFile(`/proc/${d}/status`, "utf8").catch(() => "");
-    if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) === process.pid) out.push(Number(d));
+    const stat = await readFile(`/proc/${d}/stat`, "utf8").catch(() => "");
+    if (cmd === `${shim}\0--spare-socket\0${socket}\0` && !/^\d+ \(.*\) Z/.test(stat)) out.push(Number(d));
   }
   return out;
 }

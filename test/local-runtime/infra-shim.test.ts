@@ -1,7 +1,9 @@
 import t from "tap";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
 import { readFileSync } from "node:fs";
-import { readFile, readlink, rename, stat } from "node:fs/promises";
+import { mkdtemp, readFile, readlink, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeHarness, spareShims, waitFor, type Harness } from "./harness.js";
@@ -65,33 +67,60 @@ t.test("the shim refuses -t, -i and unknown flags with a clear message", async (
   t.match(r.stderr, /missing flags/);
 });
 
-t.test("--spare: the arguments come on stdin; EOF without any ends it quietly", async (t) => {
-  const none = spawnSync(shim, ["--spare"], { input: "", encoding: "utf8" });
-  t.equal(none.status, 0, "released unused: exit 0");
-  t.equal(none.stderr, "", "and nothing said");
-  const bad = spawnSync(shim, ["--spare"], { input: "-c\0x\0--bogus\0", encoding: "utf8" });
-  t.equal(bad.status, 1);
-  t.match(bad.stderr, /unknown flag '--bogus'/, "the flags read from stdin are the shim's flags");
+t.test("--spare-socket: it says its pid, takes its flags on the socket, reports there; EOF ends it quietly", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "infra-spare-sock-"));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, "s.sock");
+  const conns: Socket[] = [];
+  const server = createServer((s) => conns.push(s));
+  await new Promise<void>((r) => server.listen(path, () => r()));
+  t.teardown(() => server.close());
+  const session = async (send: (s: Socket) => void) => {
+    const child = spawn(shim, ["--spare-socket", path], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    await waitFor(() => conns.length > 0);
+    const sock = conns.shift()!;
+    let got = "";
+    sock.on("data", (d: Buffer) => (got += d.toString()));
+    await waitFor(() => got.includes("\n"));
+    send(sock);
+    const code = await exited;
+    await waitFor(() => sock.readableEnded || sock.destroyed, 1000);
+    return { hello: got.split("\n")[0], rest: got.slice(got.indexOf("\n") + 1), code, stderr, pid: child.pid };
+  };
+  const released = await session((s) => s.end());
+  t.equal(released.hello, `spare ${released.pid}`, "it says its pid");
+  t.equal(released.code, 0, "released unused: exit 0");
+  t.equal(released.rest, "", "and nothing said");
+  const bad = await session((s) => { const p = "-c\0x\0--bogus\0"; s.write(`${p.length}\n${p}`); });
+  t.equal(bad.code, 1);
+  t.match(bad.rest, /"data": -1, "message": "infra-shim: unknown flag '--bogus'/, "the flags come on the socket, the failure goes back on it");
+  const cut = await session((s) => s.end("100\n-c\0"));
+  t.equal(cut.code, 1);
+  t.match(cut.rest, /closed the socket within the arguments/);
+  t.equal(spawnSync(shim, ["--spare-socket", join(dir, "nobody")]).status, 0, "no engine listening: nothing to do");
 });
 
-const spares = () => spareShims(shim);
+const spares = (h: Harness) => spareShims(shim, join(h.layout.run, "shim-spares.sock"));
 
 t.test("the engine's spare shim: a start takes it, another waits for the next, close ends it", async (t) => {
   const h: Harness = await makeHarness("infra-shim-spare-", { spareShim: true });
   let closed = false;
   t.teardown(() => (closed ? undefined : h.cleanup()));
-  t.ok(await waitFor(async () => (await spares()).length === 1), "one spare after init");
-  const [first] = await spares();
+  t.ok(await waitFor(async () => (await spares(h)).length === 1), "one spare after init");
+  const [first] = await spares(h);
   const c = await h.manager.create({ name: "sp", image: "busybox", networkMode: "none", command: ["sh", "-c", "echo from-spare"] });
   const started = await h.manager.start(c.id);
   t.equal(started.conmonPid, first, "the container's monitor is the spare that waited");
   t.ok(await h.manager.waitExit(c.id, 10000), "it exits");
   t.equal(h.manager.get(c.id).exitCode, 0);
   t.match((await containerLogs(h.manager, c.id, {})).map((l) => l.text), ["from-spare"], "its output is logged as usual");
-  t.same(await spares(), [], "taken: none waits until the engine's reply has gone");
+  t.same(await spares(h), [], "taken: none waits until the engine's reply has gone");
   h.manager.refillSpare(); // what the engine does once a reply has gone
-  t.ok(await waitFor(async () => { const s = await spares(); return s.length === 1 && s[0] !== first; }), "then a new spare waits");
-  const [second] = await spares();
+  t.ok(await waitFor(async () => { const s = await spares(h); return s.length === 1 && s[0] !== first; }), "then a new spare waits");
+  const [second] = await spares(h);
   closed = true;
   await h.cleanup();
   t.ok(await waitFor(() => !alive(second!)), "close() ends the spare");

@@ -129,6 +129,30 @@ t.test("namespaces made ahead: each netns-add pins a new one, with lo up; none i
   t.notOk(paths.some((p) => mounted(p) || existsSync(p)), "removed");
 });
 
+t.test("spawn-shim: its child runs in a session of its own and is reaped when it exits", async (t) => {
+  const out = join(dir, "spawned.txt");
+  const script = join(dir, "fake-shim.sh");
+  // Stands in for infra-shim: records its arguments and session, then exits.
+  writeFileSync(script, `#!/bin/sh\necho "$1 $2 $(cut -d' ' -f6 /proc/$$/stat) $$" > ${out}\n`, { mode: 0o755 });
+  const [pid] = await helper.request("spawn-shim", { bin: script, socket: "/some/sock" });
+  t.match(pid, /^\d+$/, "answers the pid");
+  for (let i = 0; i < 200 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 10));
+  const [flag, sock, session, self] = readFileSync(out, "utf8").trim().split(" ");
+  t.same([flag, sock], ["--spare-socket", "/some/sock"], "run as BIN --spare-socket SOCKET");
+  t.equal(self, pid, "the pid answered is the child's");
+  t.equal(session, pid, "a session of its own");
+  let reaped = false;
+  for (let i = 0; i < 200 && !reaped; i++) {
+    reaped = !existsSync(`/proc/${pid}`);
+    if (!reaped) await new Promise((r) => setTimeout(r, 10));
+  }
+  t.ok(reaped, "reaped by the helper once it exited (no zombie left)");
+  await t.rejects(helper.request("spawn-shim", { bin: "relative/infra-shim", socket: "/s" }), /absolute path/, "a relative binary is refused");
+  const oneShot = spawnSync(bin, ["spawn-shim", "bin=/bin/true", "socket=/s"], { encoding: "utf8" });
+  t.equal(oneShot.status, 1);
+  t.match(oneShot.stderr, /needs serve/, "one-shot mode refuses it (nobody would reap the child)");
+});
+
 t.test("errors name the step and errno, and leave nothing behind", async (t) => {
   const ns = join(dir, "netns", "c2");
   await helper.request("netns-add", { path: ns });

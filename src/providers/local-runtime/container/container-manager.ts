@@ -53,7 +53,7 @@ export interface ContainerManagerOptions {
   hostHelper?: HostHelper;
   /** An infra-host of its own for root filesystem mounts (else hostHelper's). */
   mountHelper?: HostHelper;
-  /** Keep an infra-shim started ahead of the next start (the engine; close() ends it). */
+  /** Keep an infra-shim started ahead of the next start (the engine; close() ends it); needs infra-host. */
   spareShim?: boolean;
 }
 
@@ -131,10 +131,15 @@ export class ContainerManager {
         if (lost && !mounts.includes(` ${containerPaths(l, id).dir}/`)) await this.discardDir(id);
       }
     }
-    const shim = this.opts.spareShim ? findShim() : undefined;
-    if (shim !== undefined) {
-      this.spares = new SpareShims(shim);
-      this.spares.refill();
+    // Spare shims come from infra-host (the mount helper: least busy when replies have gone).
+    const spawner = this.opts.mountHelper ?? this.opts.hostHelper;
+    const shim = this.opts.spareShim && spawner ? findShim() : undefined;
+    if (shim !== undefined && spawner !== undefined) {
+      const spares = new SpareShims(shim, join(l.run, "shim-spares.sock"), spawner);
+      if (await spares.listen()) {
+        this.spares = spares;
+        spares.refill();
+      }
     }
     this.watcher = watch(l.exitDir, (_ev, file) => { if (file) this.checkExitSoon(file.toString()); });
     this.poll = setInterval(() => void this.sweep().catch(() => undefined), 1000); // the next sweep tries again

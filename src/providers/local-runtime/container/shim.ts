@@ -4,11 +4,12 @@
  * `runc run -d` (create and start in one process) and no daemonising: the process the engine
  * starts is the monitor, in its own session, and the container's parent once runc has exited.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import type { Readable, Writable } from "node:stream";
+import { rmSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import type { HostHelper } from "../host/host-helper.js";
 import { findNativeBinary } from "../host/native-binary.js";
 import { conmonArgs, type ConmonOptions } from "./conmon.js";
-import { monitorEnv, spawnMonitor } from "./sync-pipe.js";
+import { spawnMonitor } from "./sync-pipe.js";
 
 /** The built shim, or undefined (then conmon runs every container). */
 export function findShim(): string | undefined {
@@ -28,48 +29,99 @@ export async function startShim(o: ConmonOptions, binary: string, spares?: Spare
   }, spares?.take(binary));
 }
 
+/** A spare shim connected to the engine: its pid, and the socket that carries its arguments and sync message. */
+export interface SpareShim {
+  pid: number;
+  socket: Socket;
+}
+
 /**
- * One infra-shim started ahead of need (`--spare`: it waits for its arguments on stdin). A start
- * hands it the container's arguments instead of forking the engine, which blocks the engine's
- * main thread ~2 ms (copying the page tables of a 60 MB process). The engine starts the next spare
- * once its reply has gone (not while runc runs: the fork competes with runc for the two cores, and
- * measured slower). Closing the engine's end of the pipe (close, or the engine's death) ends an
- * unused spare.
+ * One infra-shim started ahead of need: the engine's infra-host starts `infra-shim --spare-socket`,
+ * which connects to the engine's socket here and waits for its arguments. A start hands them to it
+ * instead of forking the engine, which blocks its main thread ~2 ms (copying the page tables of a
+ * 60 MB process) and costs as much CPU. The engine asks for the next spare once its reply has gone
+ * (not while runc runs: the two compete for the two cores). infra-host is the spares' parent and
+ * reaps them; closing the socket (close, or the engine's death) ends an unused spare.
  */
 export class SpareShims {
-  private waiting: ChildProcess | undefined;
+  private server: Server | undefined;
+  private waiting: SpareShim | undefined;
+  private spawning = false;
   private closed = false;
 
-  constructor(private readonly binary: string) {}
+  constructor(private readonly binary: string, readonly socketPath: string, private readonly helper: HostHelper) {}
 
-  /** The waiting shim if it is alive and of this binary (refill() starts the next). */
-  take(binary: string): ChildProcess | undefined {
-    const c = this.waiting;
+  /** Listens on the socket (root only); false when that fails (then starts fork as before). */
+  async listen(): Promise<boolean> {
+    rmSync(this.socketPath, { force: true });
+    const server = createServer((sock) => this.accept(sock));
+    const oldMask = process.umask(0o177);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(this.socketPath, () => resolve());
+      });
+    } catch {
+      return false;
+    } finally {
+      process.umask(oldMask);
+    }
+    server.unref();
+    this.server = server;
+    return true;
+  }
+
+  /** A spare says `spare PID` first; only the one asked for is kept. */
+  private accept(sock: Socket): void {
+    sock.on("error", () => undefined);
+    let hello = "";
+    const onData = (d: Buffer) => {
+      hello += d.toString("latin1");
+      const nl = hello.indexOf("\n");
+      if (nl < 0) {
+        if (hello.length > 64) sock.destroy();
+        return;
+      }
+      sock.off("data", onData);
+      sock.pause();
+      const m = /^spare (\d+)$/.exec(hello.slice(0, nl));
+      if (m === null || !this.spawning || this.closed || this.waiting !== undefined) {
+        sock.destroy();
+        return;
+      }
+      this.spawning = false;
+      sock.unref(); // a waiting spare does not keep the engine's event loop alive
+      const spare = { pid: Number(m[1]), socket: sock };
+      sock.once("close", () => { if (this.waiting === spare) this.waiting = undefined; });
+      this.waiting = spare;
+    };
+    sock.on("data", onData);
+  }
+
+  /** The waiting spare if it is of this binary and still connected (refill() asks for the next). */
+  take(binary: string): SpareShim | undefined {
+    const s = this.waiting;
     this.waiting = undefined;
-    if (c === undefined || binary !== this.binary) { c?.stdin?.end(); return undefined; }
-    if (c.exitCode !== null || c.signalCode !== null || c.stdin === null || c.stdin.destroyed) return undefined;
-    return c;
+    if (s === undefined || binary !== this.binary || s.socket.destroyed) {
+      s?.socket.destroy();
+      return undefined;
+    }
+    s.socket.ref();
+    return s;
   }
 
   refill(): void {
-    if (this.closed || this.waiting !== undefined) return;
-    let c: ChildProcess;
-    try {
-      c = spawn(this.binary, ["--spare"], { stdio: ["pipe", "ignore", "pipe", "pipe"], env: monitorEnv(), detached: true });
-    } catch {
-      return; // the next start forks its own
-    }
-    c.on("error", () => undefined);
-    c.stdin!.on("error", () => undefined); // a spare that died: its start reports the failure
-    // Nothing of a spare keeps the engine's event loop alive.
-    c.unref();
-    for (const s of [c.stdin, c.stdio[2], c.stdio[3]] as Array<(Readable | Writable) & { unref?: () => void } | null>) s?.unref?.();
-    this.waiting = c;
+    if (this.closed || this.server === undefined || this.waiting !== undefined || this.spawning) return;
+    this.spawning = true;
+    this.helper.request("spawn-shim", { bin: this.binary, socket: this.socketPath }).catch(() => { this.spawning = false; });
   }
 
   close(): void {
     this.closed = true;
-    this.waiting?.stdin?.end();
+    this.waiting?.socket.destroy();
     this.waiting = undefined;
+    this.server?.close();
+    this.server = undefined;
+    rmSync(this.socketPath, { force: true });
   }
 }

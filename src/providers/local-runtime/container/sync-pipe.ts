@@ -4,8 +4,9 @@
  * `{"data": -1, "message": "..."}`. The monitor outlives the engine, so after the message the
  * engine lets go of it: it never waits on the monitor again.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { runtimeError } from "../runtime-error.js";
+import type { SpareShim } from "./shim.js";
 
 export interface SyncMessage {
   pid?: number;
@@ -52,32 +53,45 @@ export function monitorEnv(): NodeJS.ProcessEnv {
 }
 
 /**
- * Resolves with the container's pid and the monitor's own pid. `spare`: a monitor already
- * running that waits for its arguments on stdin (infra-shim --spare) instead of a new process.
+ * Resolves with the container's pid and the monitor's own pid. `spare`: an infra-shim already
+ * running and connected (SpareShims) that takes its arguments on its socket, which then carries
+ * the sync message, instead of a new process.
  */
-export function spawnMonitor(s: MonitorSpawn, spare?: ChildProcess): Promise<{ pid: number; monitorPid: number | undefined }> {
+export function spawnMonitor(s: MonitorSpawn, spare?: SpareShim): Promise<{ pid: number; monitorPid: number | undefined }> {
   const timeoutMs = s.timeoutMs ?? 30000;
   return new Promise((resolve, reject) => {
-    const child = spare ?? spawn(s.binary, s.args, { stdio: ["ignore", "ignore", "pipe", "pipe"], env: monitorEnv(), detached: true });
-    if (spare) spare.stdin!.end(s.args.map((a) => a + "\0").join(""));
-    const sync = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
-    let buf = "";
+    let sync: NodeJS.ReadableStream & { destroy(): void };
+    let monitorPid: number | undefined;
+    let release: () => void;
     let stderr = "";
+    if (spare) {
+      const payload = Buffer.from(s.args.map((a) => `${a}\0`).join(""));
+      spare.socket.write(`${payload.length}\n`);
+      spare.socket.write(payload);
+      sync = spare.socket;
+      spare.socket.resume(); // paused while it waited
+      monitorPid = spare.pid;
+      release = () => spare.socket.destroy();
+    } else {
+      const child = spawn(s.binary, s.args, { stdio: ["ignore", "ignore", "pipe", "pipe"], env: monitorEnv(), detached: true });
+      sync = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
+      monitorPid = child.pid;
+      // A detached monitor keeps its end open: close ours or we would wait forever.
+      release = () => { sync.destroy(); child.stderr?.destroy(); child.unref(); };
+      child.stderr?.on("data", (d: Buffer) => { stderr += d.toString(); });
+      child.on("error", (e) => finish(runtimeError("Unavailable", "CONMON_MISSING", `cannot run ${s.name}: ${e.message}`, s.missingHint, e)));
+    }
+    let buf = "";
     let done = false;
     const finish = (err: Error | undefined, pid?: number) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      // A detached monitor keeps its end open: close ours or we would wait forever.
-      sync.destroy();
-      child.stderr?.destroy();
-      child.unref();
+      release();
       if (err) reject(err);
-      else resolve({ pid: pid!, monitorPid: child.pid });
+      else resolve({ pid: pid!, monitorPid });
     };
     const timer = setTimeout(() => finish(runtimeError("Unavailable", "CONMON_TIMEOUT", `${s.name} did not report container ${s.id} within ${timeoutMs} ms`)), timeoutMs);
-    child.stderr?.on("data", (d: Buffer) => { stderr += d.toString(); });
-    child.on("error", (e) => finish(runtimeError("Unavailable", "CONMON_MISSING", `cannot run ${s.name}: ${e.message}`, s.missingHint, e)));
     sync.on("data", (d: Buffer) => {
       buf += d.toString();
       const nl = buf.indexOf("\n");

@@ -7,7 +7,7 @@ import { ProviderError, type FailureCategory } from "../../contract.js";
 
 export type HelperOp =
   | "netns-add" | "netns-del" | "veth-add" | "macvlan-add" | "link-release" | "link-del" | "links" | "settle"
-  | "mount-overlay" | "umount";
+  | "mount-overlay" | "umount" | "spawn-shim";
 
 const MOUNT_OPS: ReadonlySet<HelperOp> = new Set(["mount-overlay", "umount"]);
 
