@@ -89,10 +89,14 @@ export async function makeE2e(name: string): Promise<E2e> {
     for (const f of await readdir(join(layout.run, "netns")).catch(() => [] as string[])) out.push(`netns file ${f}`);
     const mounts = (await readFile("/proc/self/mountinfo", "utf8")).split("\n").map((l) => l.split(" ")[4] ?? "").filter((m) => m.startsWith(dir));
     for (const m of mounts) out.push(`mount ${m}`);
+    // A spare shim waiting for the next start belongs to a running engine; without one it is left over.
+    const pid = await enginePid();
+    const engineUp = pid > 0 && existsSync(`/proc/${pid}`);
     for (const p of await readdir("/proc")) {
       if (!/^\d+$/.test(p)) continue;
       const cmd = await readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "");
       const exe = cmd.split("\0")[0] ?? "";
+      if (engineUp && cmd.split("\0")[1] === "--spare-socket") continue;
       if (cmd.includes(dir) && (exe.endsWith("conmon") || exe.endsWith("infra-shim"))) out.push(`monitor process ${p} (${exe})`);
     }
     const links = JSON.parse((await runCommand("ip", ["-j", "link", "show"])).stdout || "[]") as Array<{ ifname: string; master?: string }>;
