@@ -432,8 +432,9 @@ export class ContainerManager {
   /**
    * An exited `--rm` container leaves at once: out of the list, its name free, its waiters told
    * (with the exited record, `lastRecord`). Its clean-up (mount, namespace, addresses, runc state,
-   * volumes, directory) follows the reply; requests to the engine wait for it (`settled`), so that
-   * nobody sees its leftovers. A clean-up that fails brings the record back, with the error. After
+   * volumes, directory) follows the reply; requests to the engine but `run` wait for it
+   * (`settled`), so that nobody sees its leftovers, and a start waits until its network release is
+   * queued (`tearDownsBegun`). A clean-up that fails brings the record back, with the error. After
    * an engine crash meanwhile, the next engine finds the record and removes the container again.
    */
   private retire(rec: ContainerRecord, exitCode: number, oomKilled: boolean): void {

@@ -1,8 +1,9 @@
 /**
  * infra-shim (native/infra-shim.c): the engine's own monitor for containers without a terminal or
  * stdin. Same flags, sync pipe, log, ctl fifo, attach socket and exit file as conmon, but one
- * `runc run -d` (create and start in one process) and no daemonising: the process the engine
- * starts is the monitor, in its own session, and the container's parent once runc has exited.
+ * `runc run -d` (create and start in one process) and no daemonising: the process started (by the
+ * engine, or ahead of need by its infra-host: SpareShims) is the monitor, in its own session, and
+ * the container's parent once runc has exited.
  */
 import { rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
@@ -22,12 +23,15 @@ export function shimArgs(o: ConmonOptions): string[] {
 }
 
 /** Resolves once the container runs (it may have exited already), with its pid and the shim's. */
-export async function startShim(o: ConmonOptions, binary: string, spares?: SpareShims): Promise<{ pid: number; monitorPid: number | undefined }> {
+export function startShim(o: ConmonOptions, binary: string, spares?: SpareShims): Promise<{ pid: number; monitorPid: number | undefined }> {
   return spawnMonitor({
     name: "infra-shim", binary, args: shimArgs(o), id: o.id, runcVerb: "run",
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
   }, spares?.take(binary));
 }
+
+/** How long a spare shim started by infra-host has to connect. */
+const SPARE_HELLO_MS = 5000;
 
 /** A spare shim connected to the engine: its pid, and the socket that carries its arguments and sync message. */
 export interface SpareShim {
@@ -113,7 +117,9 @@ export class SpareShims {
   refill(): void {
     if (this.closed || this.server === undefined || this.waiting !== undefined || this.spawning) return;
     this.spawning = true;
-    this.helper.request("spawn-shim", { bin: this.binary, socket: this.socketPath }).catch(() => { this.spawning = false; });
+    // One that never says hello (it died first) does not stop the next refill for long.
+    const giveUp = () => setTimeout(() => { if (this.waiting === undefined) this.spawning = false; }, SPARE_HELLO_MS).unref();
+    this.helper.request("spawn-shim", { bin: this.binary, socket: this.socketPath }).then(giveUp, () => { this.spawning = false; });
   }
 
   close(): void {

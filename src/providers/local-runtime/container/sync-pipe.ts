@@ -47,11 +47,6 @@ export interface MonitorSpawn {
   missingHint?: string;
 }
 
-/** The environment of a monitor: the engine's, and the sync pipe on fd 3. */
-export function monitorEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, _OCI_SYNCPIPE: "3" };
-}
-
 /**
  * Resolves with the container's pid and the monitor's own pid. `spare`: an infra-shim already
  * running and connected (SpareShims) that takes its arguments on its socket, which then carries
@@ -73,7 +68,7 @@ export function spawnMonitor(s: MonitorSpawn, spare?: SpareShim): Promise<{ pid:
       monitorPid = spare.pid;
       release = () => spare.socket.destroy();
     } else {
-      const child = spawn(s.binary, s.args, { stdio: ["ignore", "ignore", "pipe", "pipe"], env: monitorEnv(), detached: true });
+      const child = spawn(s.binary, s.args, { stdio: ["ignore", "ignore", "pipe", "pipe"], env: { ...process.env, _OCI_SYNCPIPE: "3" }, detached: true });
       sync = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
       monitorPid = child.pid;
       // A detached monitor keeps its end open: close ours or we would wait forever.
