@@ -3,8 +3,8 @@
  * (a generated compose file; `sleep` or `httpd`, network mode `none` or the default bridge), then
  * `infra destroy` removes them; the built CLI (bin/infra) against an engine of its own (roots,
  * bridges and nft table of its own, all removed at the end). While the 100 run idle, it measures
- * the host memory each costs beyond its own processes: its conmon (RSS and PSS) and the engine's
- * RSS growth against the engine idle before the apply. Root only.
+ * the host memory each costs beyond its own processes: its monitor (infra-shim, or conmon; RSS and
+ * PSS) and the engine's RSS growth against the engine idle before the apply. Root only.
  * Usage: npm run build && node --import tsx bench/apply-100.ts [--count 100] [--network none|bridge] [--cmd sleep|httpd] [--runs 1] [--bin PATH]
  */
 import { existsSync } from "node:fs";
@@ -49,13 +49,14 @@ async function memKb(pid: number): Promise<{ rss: number; pss: number }> {
   return { rss: f("Rss"), pss: f("Pss") };
 }
 
-/** Our conmon processes: those whose command line names this run's container directory. */
-async function conmons(root: string): Promise<number[]> {
+/** Our monitors (infra-shim or conmon): those whose command line names this run's container directory. */
+async function monitors(root: string): Promise<number[]> {
   const out: number[] = [];
   for (const p of await readdir("/proc")) {
     if (!/^\d+$/.test(p)) continue;
     const cmd = await readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "");
-    if (cmd.startsWith("conmon\0") && cmd.includes(root)) out.push(Number(p));
+    const exe = cmd.split("\0")[0] ?? "";
+    if ((exe === "conmon" || exe.endsWith("/conmon") || exe.endsWith("/infra-shim")) && cmd.includes(root)) out.push(Number(p));
   }
   return out;
 }
@@ -104,12 +105,12 @@ try {
     if (running !== COUNT) throw new Error(`run ${i + 1}: ${running} containers running, not ${COUNT}`);
     if (memory === undefined) {
       await new Promise((r) => setTimeout(r, 3000)); // idle: no request in flight
-      const pids = await conmons(e.env.INFRA_ROOT!);
+      const pids = await monitors(e.env.INFRA_ROOT!);
       const mons = await Promise.all(pids.map(memKb));
       const engineAfter = await memKb(enginePid);
       memory = {
-        conmons: pids.length,
-        conmonRssMB: mb(median(mons.map((m) => m.rss))), conmonPssMB: mb(median(mons.map((m) => m.pss))),
+        monitors: pids.length,
+        monitorRssMB: mb(median(mons.map((m) => m.rss))), monitorPssMB: mb(median(mons.map((m) => m.pss))),
         engineIdleRssBeforeMB: mb(engineBefore.rss), engineIdleRssWith100MB: mb(engineAfter.rss),
         engineRssPerContainerMB: mb((engineAfter.rss - engineBefore.rss) / COUNT),
         hostPerContainerMB_pss: mb(median(mons.map((m) => m.pss)) + (engineAfter.rss - engineBefore.rss) / COUNT),

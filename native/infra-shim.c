@@ -6,8 +6,9 @@
  *
  * `infra-shim --spare-socket PATH`: started ahead of need (by the engine's infra-host), it connects
  * to the engine's unix socket PATH, says `spare PID`, and waits there for its arguments: a line with
- * their length in bytes, then the arguments, each ended by a NUL. The socket is then its sync pipe.
- * A start costs the engine a write instead of a fork. EOF before the arguments (the engine let it
+ * their length in bytes, then the arguments, each ended by a NUL. It then executes itself with them
+ * (so that it looks like any monitor), the socket as its sync pipe. A start costs the engine a write
+ * instead of a fork. EOF before the arguments (the engine let it
  * go, or died) ends it quietly.
  */
 #include <errno.h>
@@ -473,6 +474,15 @@ int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "--spare-socket") == 0) {
     argc = read_spare_args(argv[0], argv[2]);
     argv = spare_argv;
+    /* Itself again with the container's flags, the socket as its sync pipe: `ps` and /proc show
+     * a monitor as any other (its container's id), not as a spare. Should that fail, on as we are. */
+    char fdtext[16];
+    snprintf(fdtext, sizeof fdtext, "%d", syncfd);
+    if (fcntl(syncfd, F_SETFD, 0) == 0 && setenv("_OCI_SYNCPIPE", fdtext, 1) == 0) {
+      execv("/proc/self/exe", argv);
+      unsetenv("_OCI_SYNCPIPE");
+      fcntl(syncfd, F_SETFD, FD_CLOEXEC);
+    }
   }
   parse_args(argc, argv);
   path_of(exit_tmp, sizeof exit_tmp, "%s/.%s.tmp", o.exitdir, o.id);

@@ -111,11 +111,15 @@ t.test("the engine's spare shim: a start takes it, another waits for the next, c
   t.teardown(() => (closed ? undefined : h.cleanup()));
   t.ok(await waitFor(async () => (await spares(h)).length === 1), "one spare after init");
   const [first] = await spares(h);
-  const c = await h.manager.create({ name: "sp", image: "busybox", networkMode: "none", command: ["sh", "-c", "echo from-spare"] });
+  const c = await h.manager.create({ name: "sp", image: "busybox", networkMode: "none", command: ["sh", "-c", "echo from-spare; sleep 30"] });
   const started = await h.manager.start(c.id);
   t.equal(started.conmonPid, first, "the container's monitor is the spare that waited");
+  const cmdline = (await readFile(`/proc/${first}/cmdline`, "utf8")).split("\0");
+  t.equal(cmdline[cmdline.indexOf("-c") + 1], c.id, "it runs as any monitor: its flags name the container");
+  t.notOk(cmdline.includes("--spare-socket"), "no longer a spare");
+  await h.manager.kill(c.id, "SIGKILL");
   t.ok(await h.manager.waitExit(c.id, 10000), "it exits");
-  t.equal(h.manager.get(c.id).exitCode, 0);
+  t.equal(h.manager.get(c.id).exitCode, 137);
   t.match((await containerLogs(h.manager, c.id, {})).map((l) => l.text), ["from-spare"], "its output is logged as usual");
   t.same(await spares(h), [], "taken: none waits until the engine's reply has gone");
   h.manager.refillSpare(); // what the engine does once a reply has gone
