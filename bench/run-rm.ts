@@ -7,6 +7,8 @@
  * the host's), `podman run --rm` where podman is installed
  * (bench/podman-peer.ts), and `infra --version` (through bin/infra: the launcher hands it to Node,
  * so this is Node's start-up).
+ * Ratios: of the medians (ratioToRunc), and the median of the per-round ratios (pairedRatioToRunc:
+ * both terms from one round, so the same phase of a machine whose speed drifts).
  * The engine runs from `dist/` like `infra engine`, already started; its RSS is read when idle.
  * Root; temp roots; removes all it made. `--network none` (default) or `bridge`: the default mode of
  * `infra run`, with the engine's real networking (a bridge, nft table and address pool of its own,
@@ -138,6 +140,12 @@ try {
   const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.length ? +median(v).toFixed(1) : NaN])) as Record<keyof typeof t, number>;
   const out = {
     n: N, network: mode, medianMs: m,
+    // Per round (both in the same phase of the machine), then the median over the rounds.
+    pairedRatioToRunc: {
+      cli: +median(t.cli.map((x, i) => x / t.raw[i]!)).toFixed(2),
+      apiOneCall: t.one.length ? +median(t.one.map((x, i) => x / t.raw[i]!)).toFixed(2) : NaN,
+      ...(peer ? { podman: +median(t.podman.map((x, i) => x / t.raw[i]!)).toFixed(2) } : {}),
+    },
     ratioToRunc: { cli: +(m.cli / m.raw).toFixed(2), nodeCli: +(m.nodeCli / m.raw).toFixed(2), apiOneCall: +(m.one / m.raw).toFixed(2), apiSteps: +(m.steps / m.raw).toFixed(2), ...(peer ? { podman: +(m.podman / m.raw).toFixed(2) } : {}) },
     ...(peer ? { podman: peer.version } : {}),
     engineIdleRssMB: { fresh: +idleFresh.toFixed(1), afterRuns: +idleAfter.toFixed(1) },
