@@ -36,7 +36,7 @@
 #define CHUNK 8192              /* one read = at most one attach packet (1 stream byte + data) */
 #define EARLY_CAP (1 << 20)     /* output kept while runc runs; past this, reading waits */
 #define DRAIN_GRACE_MS 500      /* after the init exits, how long a grandchild may hold the pipes */
-#define SPARE_ARGS_MAX 65536   /* bytes of arguments a spare shim accepts on stdin */
+#define SPARE_ARGS_MAX 65536   /* bytes of arguments a spare shim accepts on its socket */
 #define PIPE_READS 16           /* reads of one stream per wake-up: more than a default pipe (64 KiB) holds */
 
 struct opts {

@@ -422,8 +422,8 @@ export class ContainerManager {
       await this.save(next);
       for (const w of this.waiters.get(id) ?? []) w();
       this.waiters.delete(id);
-      if (next.autoRemove) this.autoRemoveLater(id);
-      else this.scheduleRestart(next);
+      // An --rm container here is being removed (rm -f) or restarted: neither needs more from us.
+      if (!next.autoRemove) this.scheduleRestart(next);
     } finally {
       this.exiting.delete(id);
     }
@@ -581,7 +581,7 @@ export class ContainerManager {
   private autoRemoveLater(id: string): void {
     setImmediate(() => {
       // Someone (the /run request, `rm`) may be removing it already.
-      if (!this.records.has(id) || this.removing.has(id) || this.restarting.has(id)) return;
+      if (!this.records.has(id) || this.removing.has(id)) return;
       void this.remove(id, { force: true, volumes: true }).catch((e: unknown) => this.noteError(id, e));
     });
   }
@@ -640,6 +640,8 @@ export class ContainerManager {
       return await this.start(rec.id);
     } finally {
       this.restarting.delete(id);
+      // An --rm container whose start failed is removed, as at any exit.
+      if (this.records.get(id)?.autoRemove && this.records.get(id)?.state === "exited") this.autoRemoveLater(id);
     }
   }
 
