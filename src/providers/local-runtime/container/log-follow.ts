@@ -39,17 +39,21 @@ export class LogFollower {
   poll(): LogLine[] {
     this.behind = false;
     const st = statOrUndefined(this.path);
-    if (!st) return [];
     let text = "";
-    if (this.ino !== undefined && st.ino !== this.ino) {
-      // Rotated: finish the old file (now log.1, or further on if several rotations passed).
-      for (let i = 1; i <= this.maxRotated; i++) {
-        const old = statOrUndefined(`${this.path}.${i}`);
-        if (old?.ino === this.ino) { text += readFromNow(`${this.path}.${i}`, this.offset, Infinity)?.text ?? ""; break; }
+    if (this.ino !== undefined && st?.ino !== this.ino) {
+      // Rotated: our file is now log.1 (or further on if several rotations passed).
+      const old = this.rotatedPath(this.ino);
+      const rest = old === undefined ? undefined : readFromNow(old, this.offset, Infinity);
+      text += rest?.text ?? "";
+      if (!st) {
+        // No live file yet (the monitor has not reopened, or has exited): keep following the old one.
+        if (rest) this.offset = rest.end;
+        return this.take(text);
       }
       this.ino = undefined;
       this.offset = 0;
     }
+    if (!st) return [];
     const live = readFromNow(this.path, this.offset, POLL_MAX);
     if (live && (this.ino === undefined || live.ino === this.ino)) {
       this.ino = live.ino;
@@ -58,6 +62,14 @@ export class LogFollower {
       text += live.text;
     }
     return this.take(text);
+  }
+
+  private rotatedPath(ino: number): string | undefined {
+    for (let i = 1; i <= this.maxRotated; i++) {
+      const p = `${this.path}.${i}`;
+      if (statOrUndefined(p)?.ino === ino) return p;
+    }
+    return undefined;
   }
 
   private take(text: string): LogLine[] {
