@@ -25,7 +25,7 @@ export async function applySavedPlan(io: CommandIO, input: { planFile: string; p
   const source = planSource(ctx, backend);
   checkPlanSource(saved, { stack: ctx.stackName, ...source });
   io.stdout.write(
-    `Applying the saved plan ${input.planFile}\n` +
+    `Saved plan: ${input.planFile}\n` +
       `  digest: ${saved.digest}\n` +
       `  stack:  ${saved.stack} (${source.files.join(", ")})\n` +
       `  state:  ${source.state}\n`,
@@ -38,8 +38,11 @@ export async function applySavedPlan(io: CommandIO, input: { planFile: string; p
     const providers = await openProviders(names, ctx, io);
     try {
       const now = await stackPlan(io, { graph, state, providers: providers.registry, options: saved.options, source, nonce: saved.nonce });
-      const { plan, refreshed } = verifyRederived(saved, now, { sameInfra: saved.infraVersion === infraVersion() });
-      io.stdout.write("Re-derived the plan from the stack and the state: the changes match the saved plan.\n");
+      const { plan, refreshed } = verifyRederived(saved, now, {
+        sameInfra: saved.infraVersion === infraVersion(),
+        readsLive: saved.options.refresh && (state?.resources.length ?? 0) > 0,
+      });
+      io.stdout.write("Re-derived the plan from this stack and state: the changes match the saved plan. Applying it.\n");
       if (refreshed.length > 0) {
         io.stdout.write(`Changed outside infra since the plan, and left alone by it (their current values are recorded): ${refreshed.join(", ")}\n`);
       }

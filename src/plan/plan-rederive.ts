@@ -46,7 +46,8 @@ export function compareRederived(saved: Plan, now: Plan): { differences: PlanDif
     }
     if (canonicalChange(s) === canonicalChange(n)) continue;
     const fields = changeFields(s, n);
-    if (s.action === "noop" && n.action === "noop" && fields.every((f) => f.startsWith("before."))) refreshed.push(key);
+    // A no-op's before and after outputs are what refresh read; its props are what the stack wants.
+    if (s.action === "noop" && n.action === "noop" && fields.every((f) => f.startsWith("before.") || f.startsWith("after.outputs."))) refreshed.push(key);
     else differences.push({ key, fields });
   }
   const outs = new Map(now.outputs.map((o) => [o.name, o]));
@@ -62,7 +63,7 @@ export function compareRederived(saved: Plan, now: Plan): { differences: PlanDif
 }
 
 /** The plan to apply, or INFRA_PLAN_STALE (INFRA_PLAN_EDITED when nothing else can explain it) naming what differs. */
-export function verifyRederived(saved: Plan, now: Plan, context: { sameInfra: boolean }): RederiveResult {
+export function verifyRederived(saved: Plan, now: Plan, context: { sameInfra: boolean; readsLive: boolean }): RederiveResult {
   if (now.digest === saved.digest) return { plan: saved, refreshed: [] };
   const { differences, refreshed } = compareRederived(saved, now);
   if (differences.length === 0) {
@@ -74,9 +75,9 @@ export function verifyRederived(saved: Plan, now: Plan, context: { sameInfra: bo
   const listed = differences.slice(0, MAX_LISTED).map((d) => `  ${d.key}: ${d.fields.join(", ")}`);
   if (differences.length > MAX_LISTED) listed.push(`  … and ${differences.length - MAX_LISTED} more`);
   // Same stack graph, same state, no live reads, same planner: only an edit of the file explains a difference.
-  const edited = !saved.options.refresh && context.sameInfra;
+  const edited = !context.readsLive && context.sameInfra;
   const why = edited
-    ? "The stack and the state are the ones it was made from and it reads no live objects (--refresh=false), so the plan file itself was altered (and its digest recomputed)."
+    ? "The stack and the state are the ones it was made from and planning reads no live objects (--refresh=false, or nothing recorded yet), so the plan file itself was altered (and its digest recomputed)."
     : "The stack and the state are the ones it was made from, so the objects they manage changed outside infra since the plan was made (or the plan file was altered and its digest recomputed).";
   throw new InfraError(edited ? "INFRA_PLAN_EDITED" : "INFRA_PLAN_STALE", `The saved plan does not match what the stack and the state give now (${differences.length} difference${differences.length === 1 ? "" : "s"})`, {
       detail: `Re-deriving the plan gives other changes than the plan file holds:\n${listed.join("\n")}\n${why} Nothing was applied.`,
