@@ -32,7 +32,8 @@ export async function readPlanFile(path: string, opts: { maxBytes?: number } = {
     const msg = (e as Error).message;
     const at = /at position (\d+)/.exec(msg);
     const where = at === null ? "" : `:${lineColumn(text, Number(at[1]))}`;
-    const truncated = /end of JSON input/.test(msg);
+    // An error at the very end of the text means the JSON stops early, whatever V8 calls it.
+    const truncated = /end of JSON input/.test(msg) || (at !== null && Number(at[1]) >= text.trimEnd().length);
     throw new InfraError("INFRA_PLAN_FILE_CORRUPT", `The plan file ${path}${where} is not valid JSON${truncated ? " (it ends too early: truncated?)" : ""}`, {
       detail: text.length === 0 ? "The file is empty." : msg,
       hint: AGAIN,
