@@ -46,13 +46,18 @@ class Problem extends Error {
   }
 }
 
+/** A string from a plan file made safe to print: control characters (terminal escapes) as \\u escapes. */
+export function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+}
+
 /** The first problem of `v` as a plan file, or undefined when it is one. Call after the version check. */
 export function planSchemaProblem(v: unknown): SchemaProblem | undefined {
   try {
     checkShape(v);
     return undefined;
   } catch (e) {
-    if (e instanceof Problem) return { path: e.path, problem: e.problem };
+    if (e instanceof Problem) return { path: printable(e.path), problem: e.problem };
     throw e;
   }
 }

@@ -9,6 +9,7 @@
 import { InfraError } from "../diag/infra-error.js";
 import type { Props } from "../graph/value.js";
 import { canonicalChange, canonicalJson } from "./plan-digest.js";
+import { printable } from "./plan-file-schema.js";
 import { changeKey } from "./plan-removal.js";
 import type { Plan, PlanChange } from "./plan-types.js";
 
@@ -64,15 +65,17 @@ export function compareRederived(saved: Plan, now: Plan): { differences: PlanDif
 
 /** The plan to apply, or INFRA_PLAN_STALE (INFRA_PLAN_EDITED when nothing else can explain it) naming what differs. */
 export function verifyRederived(saved: Plan, now: Plan, context: { sameInfra: boolean; readsLive: boolean }): RederiveResult {
-  if (now.digest === saved.digest) return { plan: saved, refreshed: [] };
+  // Reports the digest does not cover (drift, warnings) are taken from the re-derived plan, never the file.
+  const reports = { drift: now.drift, diagnostics: now.diagnostics };
+  if (now.digest === saved.digest) return { plan: { ...saved, ...reports }, refreshed: [] };
   const { differences, refreshed } = compareRederived(saved, now);
   if (differences.length === 0) {
     const current = new Map(now.changes.map((c) => [changeKey(c), c]));
     const keep = new Set(refreshed);
     const changes = saved.changes.map((c) => (keep.has(changeKey(c)) ? current.get(changeKey(c))! : c));
-    return { plan: { ...saved, changes }, refreshed };
+    return { plan: { ...saved, ...reports, changes }, refreshed };
   }
-  const listed = differences.slice(0, MAX_LISTED).map((d) => `  ${d.key}: ${d.fields.join(", ")}`);
+  const listed = differences.slice(0, MAX_LISTED).map((d) => printable(`  ${d.key}: ${d.fields.join(", ")}`));
   if (differences.length > MAX_LISTED) listed.push(`  … and ${differences.length - MAX_LISTED} more`);
   // Same stack graph, same state, no live reads, same planner: only an edit of the file explains a difference.
   const edited = !context.readsLive && context.sameInfra;

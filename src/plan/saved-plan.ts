@@ -9,7 +9,7 @@ import { open } from "node:fs/promises";
 import { InfraError } from "../diag/infra-error.js";
 import { writeFileAtomic } from "../state/atomic-write.js";
 import type { StateFile } from "../state/state-types.js";
-import { planSchemaProblem } from "./plan-file-schema.js";
+import { planSchemaProblem, printable } from "./plan-file-schema.js";
 import { planDigest } from "./plan-digest.js";
 import { PLAN_FORMAT_VERSION, type Plan, type PlanSource } from "./plan-types.js";
 
@@ -45,7 +45,7 @@ export async function readPlanFile(path: string, opts: { maxBytes?: number } = {
   }
   if (o.formatVersion !== PLAN_FORMAT_VERSION) {
     throw new InfraError("INFRA_PLAN_FILE_VERSION", `The plan file ${path} has format ${JSON.stringify(o.formatVersion)}; this infra reads ${PLAN_FORMAT_VERSION}`, {
-      detail: `It was made by infra ${typeof o.infraVersion === "string" ? o.infraVersion.slice(0, 40) : "(unknown)"}.`,
+      detail: `It was made by infra ${typeof o.infraVersion === "string" ? printable(o.infraVersion.slice(0, 40)) : "(unknown)"}.`,
       hint: "Make the plan again with this version of infra.",
     });
   }
@@ -126,7 +126,7 @@ export function checkPlanSource(plan: Plan, here: { stack: string } & PlanSource
   if (same) return;
   throw new InfraError("INFRA_PLAN_STACK_MISMATCH", "The saved plan was made for another stack than the one this command reads", {
     detail:
-      `The plan is for stack "${plan.stack}" from ${plan.source.files.join(", ") || "(no file)"} with state ${plan.source.state || "(none)"}; ` +
+      `The plan is for stack "${printable(plan.stack)}" from ${printable(plan.source.files.join(", ")) || "(no file)"} with state ${printable(plan.source.state) || "(none)"}; ` +
       `this command reads stack "${here.stack}" from ${here.files.join(", ")} with state ${here.state}. Nothing was applied.`,
     hint: "Run apply where the plan was made (-C DIR, -f FILE, -p NAME as for `infra plan`), or make a plan for this stack.",
   });
@@ -137,7 +137,7 @@ export function checkPlanApplicable(plan: Plan, state: StateFile | undefined, gr
   const lineage = state === undefined || (state.serial === 0 && state.resources.length === 0 && plan.prior.lineage === null) ? null : state.lineage;
   const serial = state?.serial ?? 0;
   if (lineage !== plan.prior.lineage) {
-    throw stale("The saved plan is stale: the state is another one", `It was made for state lineage ${plan.prior.lineage ?? "(no state)"}; the state now has lineage ${lineage ?? "(no state)"}. Nothing was applied.`);
+    throw stale("The saved plan is stale: the state is another one", `It was made for state lineage ${plan.prior.lineage === null ? "(no state)" : printable(plan.prior.lineage)}; the state now has lineage ${lineage ?? "(no state)"}. Nothing was applied.`);
   }
   if (serial !== plan.prior.serial) {
     throw stale("The saved plan is stale: the state changed since it was made", `The state changed since the plan was made (serial ${plan.prior.serial} then, ${serial} now). Nothing was applied.`);

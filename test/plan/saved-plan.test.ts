@@ -154,4 +154,6 @@ t.test("a plan names the stack files and state it was made from; apply refuses o
   t.throws(() => checkPlanSource(plan, { ...here, state: "/tmp/x.state.json" }), { code: "INFRA_PLAN_STACK_MISMATCH" });
   t.throws(() => checkPlanSource(plan, { ...here, stack: "prod" }), { code: "INFRA_PLAN_STACK_MISMATCH" });
   t.throws(() => checkPlanSource(plan, { ...here, files: [...here.files, "/srv/app/override.yml"] }), { code: "INFRA_PLAN_STACK_MISMATCH" });
+  const escapes = { ...plan, source: { files: ["/srv/\u001b[2J\u001b[31mapp/infra.ts"], state: here.state } };
+  t.throws(() => checkPlanSource(escapes, here), { detail: /from \/srv\/\\u001b\[2J\\u001b\[31mapp\/infra\.ts with/ }, "terminal escapes from the file are printed escaped");
 });
