@@ -34,8 +34,8 @@ export async function applySavedPlan(io: CommandIO, input: { planFile: string; p
   return withLock(backend, "apply", input.lockTimeoutMs, async () => {
     const state = await backend.read();
     checkPlanApplicable(saved, state, hashGraph(graph));
-    const names = [...providerNames(graph, state), ...saved.changes.map((c) => c.provider)];
-    const providers = await openProviders(names, ctx, io);
+    // Only what the stack and state name: a provider the file names is checked, never started.
+    const providers = await openProviders(providerNames(graph, state), ctx, io);
     try {
       const now = await stackPlan(io, { graph, state, providers: providers.registry, options: saved.options, source, nonce: saved.nonce });
       const { plan, refreshed } = verifyRederived(saved, now, {

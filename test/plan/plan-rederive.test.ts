@@ -51,6 +51,8 @@ t.test("an edited command or image with a recomputed digest is refused, naming t
   t.throws(() => verifyRederived(command, now, ctx(false)), { code: "INFRA_PLAN_EDITED", detail: /container\.web: after\.props\.command\n[^]*plan file itself was altered[^]*Nothing was applied/, hint: /Do not apply/ });
   const image = forge(saved, (p) => (change(p, "container.web").after!.props.image = "evil:latest"));
   t.throws(() => verifyRederived(image, now, ctx(false)), { code: "INFRA_PLAN_EDITED", detail: /container\.web: after\.props\.image/ });
+  const provider = forge(saved, (p) => (change(p, "container.web").provider = "local-runtime"));
+  t.throws(() => verifyRederived(provider, now, ctx(false)), { detail: /container\.web: provider\n/ }, "a provider named by the file alone");
   const dropped = forge(saved, (p) => (p.changes = p.changes.filter((c) => c.address !== "network.app")));
   t.throws(() => verifyRederived(dropped, now, ctx(false)), { detail: /network\.app: not in the plan file \(create now\)/ });
   // Where refresh reads live objects, a live change could explain it too: stale, not edited.
