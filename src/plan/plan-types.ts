@@ -6,7 +6,8 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import type { ResourceOptions, ResourceType } from "../graph/resource.js";
 import type { Props, Value } from "../graph/value.js";
 
-export const PLAN_FORMAT_VERSION = "1.0";
+/** 2.0: plans carry their source, a nonce and a digest (saved plans made by 1.x cannot be verified). */
+export const PLAN_FORMAT_VERSION = "2.0";
 
 export type ChangeAction = "create" | "update" | "replace" | "delete" | "forget" | "noop";
 
@@ -111,6 +112,14 @@ export interface PlanSummary {
   forget: number;
 }
 
+/** Which stack and state a plan was made from; `apply PLANFILE` refuses any other. */
+export interface PlanSource {
+  /** Absolute paths of the stack's files: the TypeScript program, or the compose files in merge order. */
+  files: string[];
+  /** Where the state lives (the backend's location). */
+  state: string;
+}
+
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
   infraVersion: string;
@@ -121,6 +130,11 @@ export interface Plan {
   prior: { lineage: string | null; serial: number };
   /** Hash of the desired graph; applying a saved plan refuses a changed stack. */
   graphHash: string;
+  source: PlanSource;
+  /** Random salt of the digest, so that a published digest cannot confirm guesses of secret values. */
+  nonce: string;
+  /** `sha256:…` over what apply would do and what it was planned against (see plan-digest.ts). */
+  digest: string;
   changes: PlanChange[];
   drift: DriftEntry[];
   outputs: OutputChange[];

@@ -14,7 +14,8 @@ import { planOutputs } from "./plan-outputs.js";
 import { changeKey, deposedChange, removalChange } from "./plan-removal.js";
 import { planResource, protectedDiag } from "./plan-resource.js";
 import { selectAddresses } from "./plan-selection.js";
-import { PLAN_FORMAT_VERSION, type DriftEntry, type Plan, type PlanChange, type PlanOptions, type PlanSummary } from "./plan-types.js";
+import { newPlanNonce, planDigest } from "./plan-digest.js";
+import { PLAN_FORMAT_VERSION, type DriftEntry, type Plan, type PlanChange, type PlanOptions, type PlanSource, type PlanSummary } from "./plan-types.js";
 import { refreshResources } from "./refresh.js";
 import { unknownProviderDiag } from "./unknown-provider.js";
 import { readAttribute, type RefLookup } from "./resolve-values.js";
@@ -25,6 +26,10 @@ export interface PlanInput {
   providers: ProviderRegistry;
   options: PlanOptions;
   infraVersion: string;
+  /** The stack files and state the graph and state came from; none for a plan made in memory. */
+  source?: PlanSource;
+  /** The digest's salt; a fresh random one unless given (a re-derived plan reuses the saved one). */
+  nonce?: string;
   /** Concurrent provider reads during refresh; 10 by default. */
   refreshParallelism?: number;
   signal?: AbortSignal;
@@ -116,7 +121,7 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
 
   const outputs = planOutputs(graph.outputs, state?.outputs ?? {}, lookup, destroy);
   const summary = summarise(changes);
-  return {
+  const plan: Omit<Plan, "digest"> = {
     formatVersion: PLAN_FORMAT_VERSION,
     infraVersion: input.infraVersion,
     stack: graph.stack,
@@ -124,6 +129,8 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
     options: { ...options, targets: [...options.targets], excludes: [...options.excludes], replace: [...options.replace] },
     prior: { lineage: state?.lineage ?? null, serial: state?.serial ?? 0 },
     graphHash: hashGraph(graph),
+    source: input.source === undefined ? { files: [], state: "" } : { files: [...input.source.files], state: input.source.state },
+    nonce: input.nonce ?? newPlanNonce(),
     changes,
     drift: drift.sort((a, b) => (a.address < b.address ? -1 : 1)),
     outputs,
@@ -131,6 +138,7 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
     summary,
     empty: changes.every((c) => c.action === "noop") && outputs.every((o) => o.action === "noop"),
   };
+  return { ...plan, digest: planDigest(plan) };
 }
 
 async function planOne(

@@ -60,7 +60,8 @@ export function renderPlanHuman(plan: Plan, opts: HumanViewOptions): string {
     }
     out.push(style.green(plan.options.mode === "destroy" ? "No changes. No objects need to be destroyed." : "No changes. Your infrastructure matches the configuration."));
   } else {
-    out.push(summaryLine(plan, style));
+    // What `infra apply PLANFILE` prints too, so that a reviewer can match the two.
+    out.push(`${style.bold("Plan digest:")} ${plan.digest}`, "", summaryLine(plan, style));
   }
   return out.join("\n") + "\n";
 }

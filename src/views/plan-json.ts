@@ -10,7 +10,7 @@ import { compareChanges } from "./deposed-object.js";
 import { encodeObject, encodeValue, type JsonValue, type Mask } from "./json-value.js";
 import { splitAddress, typeOfAddress } from "./resource-block.js";
 
-export const PLAN_JSON_FORMAT_VERSION = "1.0";
+export const PLAN_JSON_FORMAT_VERSION = "1.1";
 
 /** Terraform's action lists: a replacement is two actions in the order they run. */
 export function jsonActions(change: Pick<PlanChange, "action" | "replaceOrder">): string[] {
@@ -51,6 +51,8 @@ export function renderPlanJson(plan: Plan): string {
     },
     prior_state: { lineage: plan.prior.lineage, serial: plan.prior.serial },
     graph_hash: plan.graphHash,
+    source: { files: [...plan.source.files], state: plan.source.state },
+    plan_digest: plan.digest,
     applyable: !plan.empty,
     complete: true,
     errored: plan.diagnostics.some((d) => d.severity === "error"),

@@ -47,6 +47,7 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): stri
   if (plan.options.targets.length > 0 || plan.options.excludes.length > 0) {
     head.push("", "> [!WARNING]", "> Resource targeting is in effect: this plan may be incomplete.");
   }
+  if (!plan.empty) head.push("", `Plan digest: \`${escapeCode(plan.digest)}\` (\`infra apply\` of the saved plan prints the same)`);
 
   // Sections in the order a reviewer reads them; each is added whole or not at all.
   const sections: Section[] = [];

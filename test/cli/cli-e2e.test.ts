@@ -20,7 +20,7 @@ t.test("the whole lifecycle", async (t) => {
   const saved = await run("plan", "--out", "release.plan", "--json");
   t.equal(saved.code, 0, saved.stderr);
   const doc = JSON.parse(saved.stdout) as { format_version: string; resource_changes: Array<{ change: { actions: string[] } }> };
-  t.equal(doc.format_version, "1.0");
+  t.equal(doc.format_version, "1.1");
   t.same(doc.resource_changes.map((c) => c.change.actions), [["create"], ["create"], ["create"], ["create"]]);
   t.match(saved.stderr, /infra apply release\.plan/, "the apply hint goes to stderr in json mode");
 

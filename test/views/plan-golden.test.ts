@@ -74,7 +74,7 @@ t.test("JSON: Terraform's action lists, reasons and masks", async (t) => {
     format_version: string;
     resource_changes: Array<{ address: string; change: { actions: string[]; after_unknown: unknown; after_sensitive: unknown; replace_paths?: string[][] }; action_reason?: string }>;
   };
-  t.equal(doc.format_version, "1.0");
+  t.equal(doc.format_version, "1.1");
   const by = new Map(doc.resource_changes.map((c) => [c.address, c]));
   t.same(by.get("container.api")?.change.actions, ["delete", "create"]);
   t.same(by.get("container.worker")?.change.actions, ["create", "delete"]);

@@ -1,6 +1,3 @@
-import { resolve } from "node:path";
-import { hashGraph } from "../../graph/graph-hash.js";
-import type { Plan } from "../../plan/plan-types.js";
 import { renderPlanHuman } from "../../views/plan-human.js";
 import type { Command } from "../command.js";
 import { confirm } from "../confirm.js";
@@ -11,7 +8,7 @@ import { openProviders } from "../provider-registry.js";
 import { DEFAULT_PARALLELISM, runApply } from "../run-apply.js";
 import { existingStack } from "../stack-context.js";
 import { STACK_FLAGS, STACK_FLAGS_USAGE, withStackFlags } from "../stack-flags.js";
-import { providerNames, stackPlan } from "../stack-plan.js";
+import { planSource, providerNames, stackPlan } from "../stack-plan.js";
 import { openBackend, withLock } from "../state-session.js";
 
 export const applyCommand: Command = {
@@ -20,8 +17,9 @@ export const applyCommand: Command = {
   usage: `Usage: infra apply [PLANFILE] [--yes] [--parallelism N] [plan flags]
 
 Without PLANFILE: plans, shows the plan, asks for approval ("yes"), and applies it.
-With PLANFILE (from \`infra plan --out\`): applies exactly that plan, without asking; refused
-when the state or the stack changed since it was made.
+With PLANFILE (from \`infra plan --out\`): applies exactly that plan, without asking, after
+checking that the file is intact (its digest), made for this stack and state, and that planning
+again from them gives the same changes; otherwise refused and nothing is changed.
 Without a terminal, approval cannot be asked: pass --yes (or apply a saved plan).
 
   --yes, --auto-approve  apply without asking
@@ -36,39 +34,28 @@ ${STACK_FLAGS_USAGE}`,
     const planFile = parsed.positionals[0];
     const yes = parsed.booleans.yes === true || parsed.booleans["auto-approve"] === true;
     const parallelism = parsed.strings.parallelism === undefined ? DEFAULT_PARALLELISM : parsePositiveInt(parsed.strings.parallelism, "--parallelism", "apply");
+    const timeout = lockTimeout(parsed, "apply");
     if (planFile !== undefined) {
       const shaping = ["target", "exclude", "replace"].filter((k) => parsed.lists[k] !== undefined);
       if (shaping.length > 0 || parsed.booleans.refresh !== undefined) {
         throw usageError("INFRA_CLI_FLAG_CONFLICT", `A saved plan is applied as it is: --${shaping[0] ?? "refresh"} cannot change it`, "apply");
       }
+      const { applySavedPlan } = await import("../apply-saved-plan.js");
+      return applySavedPlan(io, { planFile, parallelism, lockTimeoutMs: timeout });
     }
-    const timeout = lockTimeout(parsed, "apply");
     const ctx = existingStack(io);
     const { graph } = await loadGraph(ctx, io);
     const backend = await openBackend(ctx);
     return withLock(backend, "apply", timeout, async () => {
       const state = await backend.read();
-      let saved: Plan | undefined;
-      if (planFile !== undefined) {
-        const { readPlanFile, checkPlanApplicable } = await import("../../plan/saved-plan.js");
-        saved = await readPlanFile(resolve(io.cwd, planFile));
-        checkPlanApplicable(saved, state, hashGraph(graph));
-      }
-      const names = [...providerNames(graph, state), ...(saved?.changes ?? []).map((c) => c.provider)];
-      const providers = await openProviders(names, ctx, io);
+      const providers = await openProviders(providerNames(graph, state), ctx, io);
       try {
-        let plan = saved;
-        if (plan === undefined) {
-          plan = await stackPlan(io, { graph, state, providers: providers.registry, options: planOptions(parsed, "normal") });
-          io.stdout.write(renderPlanHuman(plan, { color: io.color }));
-          if (plan.empty) return 0;
-          if (!yes && !(await confirm(io, "Do you want to perform these actions?\n  infra will perform the actions described above.", "apply"))) {
-            io.stdout.write("Apply cancelled.\n");
-            return 1;
-          }
-        } else if (plan.empty) {
-          io.stdout.write("The saved plan has no changes. Your infrastructure matches the configuration.\n");
-          return 0;
+        const plan = await stackPlan(io, { graph, state, providers: providers.registry, options: planOptions(parsed, "normal"), source: planSource(ctx, backend) });
+        io.stdout.write(renderPlanHuman(plan, { color: io.color }));
+        if (plan.empty) return 0;
+        if (!yes && !(await confirm(io, "Do you want to perform these actions?\n  infra will perform the actions described above.", "apply"))) {
+          io.stdout.write("Apply cancelled.\n");
+          return 1;
         }
         return await runApply(io, { plan, state, backend, providers: providers.registry, parallelism, mode: "apply" });
       } finally {

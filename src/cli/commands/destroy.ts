@@ -7,7 +7,7 @@ import { openProviders } from "../provider-registry.js";
 import { DEFAULT_PARALLELISM, runApply } from "../run-apply.js";
 import { existingStack } from "../stack-context.js";
 import { STACK_FLAGS, STACK_FLAGS_USAGE, withStackFlags } from "../stack-flags.js";
-import { providerNames, stackPlan } from "../stack-plan.js";
+import { planSource, providerNames, stackPlan } from "../stack-plan.js";
 import { openBackend, withLock } from "../state-session.js";
 import { renderPlanHuman } from "../../views/plan-human.js";
 
@@ -38,7 +38,7 @@ ${STACK_FLAGS_USAGE}`,
       const state = await backend.read();
       const providers = await openProviders(providerNames(graph, state), ctx, io);
       try {
-        const plan = await stackPlan(io, { graph, state, providers: providers.registry, options: planOptions(parsed, "destroy") });
+        const plan = await stackPlan(io, { graph, state, providers: providers.registry, options: planOptions(parsed, "destroy"), source: planSource(ctx, backend) });
         io.stdout.write(renderPlanHuman(plan, { color: io.color }));
         if (plan.empty) return 0;
         if (!yes && !(await confirm(io, "Do you really want to destroy all resources?\n  infra will destroy all your managed infrastructure, as shown above.\n  There is no undo.", "destroy"))) {

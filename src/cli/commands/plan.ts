@@ -10,7 +10,7 @@ import { PLAN_FLAGS, PLAN_FLAGS_USAGE, lockTimeout, planOptions } from "../plan-
 import { openProviders } from "../provider-registry.js";
 import { existingStack } from "../stack-context.js";
 import { STACK_FLAGS, STACK_FLAGS_USAGE, withStackFlags } from "../stack-flags.js";
-import { providerNames, stackPlan } from "../stack-plan.js";
+import { planSource, providerNames, stackPlan } from "../stack-plan.js";
 import { openBackend, withLock } from "../state-session.js";
 
 type Format = "human" | "json" | "markdown";
@@ -50,7 +50,7 @@ ${STACK_FLAGS_USAGE}`,
       const state = await backend.read();
       const providers = await openProviders(providerNames(graph, state), ctx, io);
       try {
-        return await stackPlan(io, { graph, state, providers: providers.registry, options });
+        return await stackPlan(io, { graph, state, providers: providers.registry, options, source: planSource(ctx, backend) });
       } finally {
         await providers.close();
       }
@@ -62,7 +62,8 @@ ${STACK_FLAGS_USAGE}`,
       const path = resolve(io.cwd, out);
       await writePlanFile(path, plan);
       // Keep stdout machine-readable for json and markdown.
-      const msg = `\nSaved the plan to: ${out}\n\nTo perform exactly these actions, run:\n    infra apply ${JSON.stringify(out).slice(1, -1)}\n`;
+      const digest = format === "human" ? "" : `Plan digest: ${plan.digest}\n`;
+      const msg = `\nSaved the plan to: ${out}\n${digest}\nTo perform exactly these actions, run:\n    infra apply ${JSON.stringify(out).slice(1, -1)}\n`;
       (format === "human" ? io.stdout : io.stderr).write(msg);
     }
     return parsed.booleans["detailed-exitcode"] === true && !plan.empty ? 2 : 0;
