@@ -190,7 +190,11 @@ t.test("a non-root user gets 'permission denied: infra needs root' from the CLI"
 t.test("the engine refuses to start as a non-root user", async (t) => {
   const entry = new URL("../../src/providers/local-runtime/engine/engine-entry.ts", import.meta.url).pathname;
   const tsx = new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/nonexistent", INFRA_ROOT: join(dir, "nobody-root"), INFRA_RUN: join(dir, "nobody-run"), INFRA_ENGINE_NETWORK: "off" };
+  // tsx keeps a cache under TMPDIR: one of this test's own, open to nobody, removed with it.
+  const tmp = join(dir, "nobody-tmp");
+  await mkdir(tmp);
+  await chmod(tmp, 0o777);
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/nonexistent", TMPDIR: tmp, INFRA_ROOT: join(dir, "nobody-root"), INFRA_RUN: join(dir, "nobody-run"), INFRA_ENGINE_NETWORK: "off" };
   const r = spawnSync("setpriv", asNobody(env, [process.execPath, "--import", tsx, entry]), { encoding: "utf8", cwd: "/", timeout: 60000 });
   t.equal(r.status, 1);
   t.match(r.stderr, /permission denied: infra needs root to run the engine/);
