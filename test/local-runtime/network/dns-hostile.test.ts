@@ -8,6 +8,7 @@
  */
 import t from "tap";
 import dgram from "node:dgram";
+import net from "node:net";
 import dnsPacket, { type Packet } from "dns-packet";
 import { DnsServer } from "../../../src/providers/local-runtime/network/dns-server.js";
 import { buildDnsViews } from "../../../src/providers/local-runtime/network/dns-view.js";
@@ -223,4 +224,33 @@ t.test(`a seeded fuzz of ${FUZZ} mutated queries: the server keeps answering`, a
   t.equal(await drained(seen0, total), total, "the server took in every packet, none lost to a full queue");
   t.equal(server.stats.dropped.response - before, responsesSent, "every mutation that became a response was dropped");
   t.same(replies.filter((m) => m.length < 3 || (m[2]! & 0x80) === 0).length, 0, "it only ever sent responses");
+});
+
+t.test("TCP: a frame longer than any query closes the connection; queries on TCP are answered", async (t) => {
+  const connect = () => new Promise<net.Socket>((resolve, reject) => {
+    const c = net.connect(port, "127.0.0.1", () => resolve(c));
+    c.once("error", reject);
+  });
+  const big = await connect();
+  const closed = new Promise<boolean>((r) => { big.once("close", () => r(true)); setTimeout(() => r(false), 3000); });
+  const header = Buffer.alloc(2);
+  header.writeUInt16BE(5000);
+  big.write(Buffer.concat([header, Buffer.alloc(100)]));
+  t.ok(await closed, "the server closed it");
+  big.destroy();
+  const c = await connect();
+  const q = query(60001, "web");
+  const len = Buffer.alloc(2);
+  len.writeUInt16BE(q.length);
+  const answer = new Promise<Buffer>((r) => {
+    let buf = Buffer.alloc(0);
+    c.on("data", (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) r(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+    });
+  });
+  c.write(Buffer.concat([len, q]));
+  const p = dnsPacket.decode(await answer);
+  t.equal(p.answers?.[0]?.data, WEB_IP);
+  c.destroy();
 });
