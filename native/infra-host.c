@@ -309,7 +309,7 @@ static int mkdir_parents(const char *path) {
   for (char *p = dir + 1; *p; p++) {
     if (*p != '/') continue;
     *p = '\0';
-    if (mkdir(dir, 0755) < 0 && errno != EEXIST) return fail(errno, "create directory %s", dir);
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST) return fail(errno, "create directory %s", dir); /* the engine's run dir: root's alone */
     *p = '/';
   }
   return 0;

@@ -57,7 +57,7 @@ async function readHolder(path: string): Promise<Holder> {
 
 /** Creates `path` holding `text` if nothing is there; false when something is. Never leaves it half written. */
 async function createWhole(path: string, text: string): Promise<boolean> {
-  const tmp = await writeTemp(path, text, 0o644);
+  const tmp = await writeTemp(path, text, 0o600);
   try {
     await link(tmp, path);
     return true;
@@ -110,7 +110,7 @@ async function takeOver(path: string, stale: StaleLock, info: LockInfo): Promise
   try {
     if (!(await stale.still(path))) return false;
     // One rename replaces the stale lock with ours: there is never a moment without a lock.
-    await writeFileAtomic(path, record(info), 0o644);
+    await writeFileAtomic(path, record(info), 0o600);
     return true;
   } finally {
     for (let i = 0; i <= n; i++) await rm(claim(i), { force: true });

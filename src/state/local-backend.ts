@@ -39,7 +39,7 @@ export class LocalStateBackend implements StateBackend {
   }
 
   async write(state: StateFile): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const previous = await readText(this.location);
     if (previous !== undefined) {
       // Refuse to replace a file we cannot read (corrupt or newer): it may be someone's only copy.
@@ -51,7 +51,7 @@ export class LocalStateBackend implements StateBackend {
 
   /** Takes the lock, then removes temp files that writers who died left beside the state and its backup. */
   async lock(info: Omit<LockInfo, "id" | "createdAt">, timeoutMs: number): Promise<StateLock> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const lock = await acquireFileLock(this.lockPath, info, timeoutMs, this.lockOptions);
     // Best effort: a leftover costs only disk space, never the lock.
     for (const p of [this.location, this.backupPath]) await removeDeadTemps(p).catch(() => undefined);

@@ -21,7 +21,12 @@ const USAGE = `Usage: infra run [OPTIONS] IMAGE [COMMAND] [ARG...]
   --log-max-size SIZE  --log-max-file N  --stop-timeout S  --stop-signal SIG
 
 In the foreground without -i/-t, Ctrl-C and SIGTERM are passed to the container, and infra exits with
-its exit code; a third Ctrl-C stops waiting and leaves the container running.`;
+its exit code; a third Ctrl-C stops waiting and leaves the container running.
+
+Capabilities are Docker's 14 defaults: CHOWN DAC_OVERRIDE FSETID FOWNER MKNOD NET_RAW SETGID SETUID
+SETFCAP SETPCAP NET_BIND_SERVICE SYS_CHROOT KILL AUDIT_WRITE (--privileged: all of them). MKNOD is kept,
+as Docker keeps it: mknod succeeds, but the device cgroup denies opening any device the container was
+not given (EPERM); --cap-drop MKNOD makes mknod itself fail. See docs/security.md.`;
 
 export async function runContainer(argv: string[], io: CommandIO, startIt: boolean, cmd: string): Promise<number> {
   const { f, spec } = parseContainerFlags(argv, cmd, (p) => readFileSync(resolve(io.cwd, p), "utf8"), io.env);

@@ -86,7 +86,7 @@ class Builder {
     const stages = stagesToBuild(resolved, this.opts.target, this.file);
     const total = stages.reduce((n, s) => n + 1 + s.instructions.length, 0);
     let step = 0;
-    await mkdir(this.buildDir, { recursive: true });
+    await mkdir(this.buildDir, { recursive: true, mode: 0o700 });
     try {
       let last: StageState | undefined;
       for (const stage of stages) {

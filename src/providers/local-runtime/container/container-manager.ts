@@ -328,7 +328,7 @@ export class ContainerManager {
         cgroupsPath: rec.cgroupsPath,
         annotations: { "infra.name": rec.name },
       });
-      writeFileSync(p.configJson, JSON.stringify(oci));
+      writeFileSync(p.configJson, JSON.stringify(oci), { mode: 0o600 }); // its env may hold secrets
       rmSync(p.exitFile, { force: true });
       rmSync(p.persist, { recursive: true, force: true });
       mkdirSync(p.persist, { recursive: true });
@@ -550,16 +550,18 @@ export class ContainerManager {
     const p = containerPaths(this.layout, rec.id);
     const spec = rec.spec;
     const host = spec.networkMode === "host";
-    writeFileSync(p.hostname, `${hostname}\n`);
+    // Bind-mounted into the container: a non-root user there must read them (0644 whatever the umask).
+    const etc = { mode: 0o644 };
+    writeFileSync(p.hostname, `${hostname}\n`, etc);
     const addrs = network?.endpoints.map((e) => e.ipv4Address) ?? [];
     const hostEtc = host ? readTextOr("/etc/hosts", "") : "";
-    writeFileSync(p.hosts, host ? hostEtc : renderHosts({ hostname, addresses: addrs, extraHosts: spec.extraHosts ?? [], entries: network?.hostsEntries ?? [] }));
+    writeFileSync(p.hosts, host ? hostEtc : renderHosts({ hostname, addresses: addrs, extraHosts: spec.extraHosts ?? [], entries: network?.hostsEntries ?? [] }), etc);
     const resolvOpts: Parameters<typeof renderResolvConf>[1] = { hostNetwork: host };
     const ns = spec.dns ?? network?.nameservers;
     if (ns?.length) resolvOpts.nameservers = ns;
     if (spec.dnsSearch) resolvOpts.search = spec.dnsSearch;
     if (spec.dnsOptions) resolvOpts.options = spec.dnsOptions;
-    writeFileSync(p.resolvConf, renderResolvConf(readTextOr("/etc/resolv.conf", ""), resolvOpts));
+    writeFileSync(p.resolvConf, renderResolvConf(readTextOr("/etc/resolv.conf", ""), resolvOpts), etc);
   }
 
   private scheduleRestart(rec: ContainerRecord): void {

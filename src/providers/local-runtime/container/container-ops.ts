@@ -40,7 +40,7 @@ export async function writeExecSpec(m: ContainerManager, idOrName: string, o: Ex
     proc.user = { uid: u.uid, gid: u.gid, ...(u.additionalGids.length ? { additionalGids: u.additionalGids } : {}) };
   }
   const file = join(p.dir, `exec-${randomBytes(6).toString("hex")}.json`);
-  await writeFile(file, JSON.stringify(proc));
+  await writeFile(file, JSON.stringify(proc), { mode: 0o600 }); // its env may hold secrets
   return { rec, file };
 }
 

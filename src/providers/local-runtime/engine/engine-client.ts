@@ -2,6 +2,7 @@
 import { request } from "node:http";
 import { StringDecoder } from "node:string_decoder";
 import { ProviderError, type FailureCategory } from "../../contract.js";
+import { needsRoot } from "../host/needs-root.js";
 
 export class EngineClient {
   constructor(readonly socketPath: string) {}
@@ -25,7 +26,7 @@ export class EngineClient {
         });
       });
       if (timeoutMs > 0) req.setTimeout(timeoutMs, () => req.destroy(new Error("timeout")));
-      req.on("error", (e) => reject(new ProviderError("Unavailable", "INFRA_RUNTIME_ENGINE_DOWN", `cannot reach the engine at ${this.socketPath}: ${e.message}`, { hint: "start it with `infra engine`", cause: e })));
+      req.on("error", (e) => reject(unreachable(this.socketPath, e)));
       req.end(data);
     });
   }
@@ -72,7 +73,7 @@ export class EngineClient {
         });
         res.on("end", () => resolve());
       });
-      req.on("error", (e) => reject(new ProviderError("Unavailable", "INFRA_RUNTIME_ENGINE_DOWN", `cannot reach the engine at ${this.socketPath}: ${e.message}`, { hint: "start it with `infra engine`", cause: e })));
+      req.on("error", (e) => reject(unreachable(this.socketPath, e)));
       req.end(data);
     });
   }
@@ -93,4 +94,10 @@ function streamError(item: unknown): ProviderError | undefined {
   const e = (item as { error: { category?: FailureCategory; code?: string; message?: string; hint?: string } }).error;
   if (typeof e !== "object" || e === null || typeof e.message !== "string") return undefined;
   return new ProviderError(e.category ?? "Internal", e.code ?? "INFRA_RUNTIME_STREAM_FAILED", e.message, e.hint !== undefined ? { hint: e.hint } : {});
+}
+
+/** A socket we may not connect to is root's (the engine's socket is 0600): say so. */
+function unreachable(socketPath: string, e: NodeJS.ErrnoException): ProviderError {
+  if (e.code === "EACCES" || e.code === "EPERM") return needsRoot(`to reach the engine at ${socketPath}`, e);
+  return new ProviderError("Unavailable", "INFRA_RUNTIME_ENGINE_DOWN", `cannot reach the engine at ${socketPath}: ${e.message}`, { hint: "start it with `infra engine`", cause: e });
 }

@@ -3,7 +3,7 @@
  * conmon, so stopping this process leaves them running; the next engine re-adopts them.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, readFile, rm, writeFile } from "node:fs/promises";
 import { isProviderError } from "../../contract.js";
 import { ContainerManager } from "../container/container-manager.js";
 import { followContainerLogs } from "../container/log-follow.js";
@@ -13,7 +13,9 @@ import { handleAttachUpgrade } from "./engine-attach.js";
 import { handleRun } from "./engine-run.js";
 import { handleRunArgv, isRunArgvBody, type RunArgvHandler } from "./engine-run-argv.js";
 import { HostHelper } from "../host/host-helper.js";
+import { requireRoot } from "../host/needs-root.js";
 import { hostHardLimits } from "../host/rlimits.js";
+import { closeRunDir } from "../host/state-root.js";
 import { ImageStore } from "../image/image-store.js";
 import { resolveLayout, type Layout, type LayoutOptions } from "../layout.js";
 import type { NetworkManager } from "../network/network-types.js";
@@ -102,7 +104,8 @@ export interface StartEngineOptions extends LayoutOptions {
 
 export async function startEngine(opts: StartEngineOptions = {}): Promise<RunningEngine> {
   const layout = resolveLayout(opts);
-  await mkdir(layout.run, { recursive: true, mode: 0o700 });
+  requireRoot("to run the engine");
+  await closeRunDir(layout);
   await refuseSecondEngine(layout);
   const images = new ImageStore(layout);
   await images.init();
@@ -186,7 +189,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
     process.umask(oldMask);
   }
   await chmod(layout.engineSocket, 0o600);
-  await writeFile(layout.enginePidFile, String(process.pid));
+  await writeFile(layout.enginePidFile, String(process.pid), { mode: 0o600 });
   return {
     layout, ctx, server,
     async close() {

@@ -4,9 +4,11 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdir, open, readFile } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { requireRoot } from "../host/needs-root.js";
+import { closeRunDir } from "../host/state-root.js";
 import { resolveLayout, type LayoutOptions } from "../layout.js";
 import { runtimeError } from "../runtime-error.js";
 import { EngineClient } from "./engine-client.js";
@@ -55,11 +57,12 @@ function alive(pid: number): boolean {
 
 export async function ensureEngine(opts: EnsureEngineOptions = {}): Promise<EngineClient> {
   const layout = resolveLayout(opts);
+  requireRoot(`to reach the engine at ${layout.engineSocket}`);
   const client = new EngineClient(layout.engineSocket);
   if (await client.ping()) return client;
   // An engine that is shutting down still holds its bridges' DNS ports: let it finish first.
   if (await waitForOldEngine(layout.enginePidFile, client, opts.timeoutMs ?? 15000)) return client;
-  await mkdir(layout.run, { recursive: true, mode: 0o700 });
+  await closeRunDir(layout);
   const log = await open(join(layout.run, "engine.log"), "a", 0o600);
   const entry = opts.entry ?? defaultEngineEntry();
   const execArgv = opts.execArgv ?? process.execArgv;

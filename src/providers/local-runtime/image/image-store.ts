@@ -8,6 +8,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/p
 import { join } from "node:path";
 import type { Layout } from "../layout.js";
 import { writeFileAtomic, writeJsonAtomic } from "../host/atomic-write.js";
+import { CLOSED_DIR, CLOSED_FILE, closeStateRoot } from "../host/state-root.js";
 import { runtimeError } from "../runtime-error.js";
 import { BUSYBOX_IMAGE_NAME, BUSYBOX_RUNTIME_CONFIG, buildBusyboxLayer } from "./busybox-image.js";
 import { chainIds, digestHex, sha256 } from "./digest.js";
@@ -41,9 +42,9 @@ export class ImageStore {
     return next;
   }
 
+  /** The store's directories, closed to other users (host/state-root.ts says why). */
   async init(): Promise<void> {
-    await mkdir(this.layout.blobsDir, { recursive: true });
-    await mkdir(this.layout.layersDir, { recursive: true });
+    await closeStateRoot(this.layout);
   }
 
   blobPath(digest: string): string {
@@ -56,7 +57,7 @@ export class ImageStore {
     try {
       await stat(p);
     } catch {
-      await writeFileAtomic(p, data, 0o644);
+      await writeFileAtomic(p, data, CLOSED_FILE);
     }
     return digest;
   }
@@ -237,7 +238,8 @@ export class ImageStore {
     }
     const tmp = `${dir}.tmp`;
     await rm(tmp, { recursive: true, force: true });
-    await mkdir(join(tmp, "diff"), { recursive: true });
+    await mkdir(tmp, { recursive: true, mode: CLOSED_DIR });
+    await mkdir(join(tmp, "diff"));
     const blob = await this.getBlob(desc.digest);
     const tar = blob[0] === 0x1f && blob[1] === 0x8b ? gunzipSync(blob) : blob;
     try {

@@ -10,9 +10,29 @@ import { readFile } from "node:fs/promises";
 import dnsPacket, { type Packet } from "dns-packet";
 import { ProviderError } from "../../contract.js";
 import { answerLocally } from "./dns-zone.js";
+import { type DropReason, MAX_QUERY_BYTES, screenQuery } from "./dns-screen.js";
 import { type DnsViews, NO_VIEWS, viewFor } from "./dns-view.js";
 
 const SERVFAIL = 2;
+/**
+ * The kernel's receive queue per UDP listener (capped by net.core.rmem_max). The default
+ * (~208 KB, ~200 small datagrams) overflowed under a burst of 2,000 junk packets and a query
+ * that came right after was lost; 4 MB holds thousands while the engine catches up.
+ */
+const RECV_BUFFER_BYTES = 4 << 20;
+/** Forwards in flight at once: each holds a socket for up to the timeout (Docker allows 1024). */
+const MAX_FORWARDS = 256;
+
+/** What the server did with the packets it received; read by tests and for diagnosis. */
+export interface DnsStats {
+  answered: number;
+  forwarded: number;
+  dropped: Record<DropReason, number>;
+  /** Queries whose answer threw (answered SERVFAIL when possible). */
+  failed: number;
+  /** Queries answered SERVFAIL at once because MAX_FORWARDS were in flight. */
+  busy: number;
+}
 
 interface Listener {
   networkId: string;
@@ -45,6 +65,8 @@ export class DnsServer {
   private upstreams: Array<{ host: string; port: number }> = [];
   private readonly port: number;
   private readonly timeoutMs: number;
+  private forwarding = 0;
+  readonly stats: DnsStats = { answered: 0, forwarded: 0, dropped: { short: 0, oversized: 0, response: 0, opcode: 0, malformed: 0 }, failed: 0, busy: 0 };
 
   constructor(private readonly opts: DnsServerOptions = {}) {
     this.port = opts.port ?? 53;
@@ -76,8 +98,8 @@ export class DnsServer {
       };
       // Container names are answered synchronously, in the same tick: that is the latency that matters.
       const local = this.answer(l, msg, rinfo.address);
-      if (local !== "forward") reply(local);
-      else void this.forwardOrFail(msg, "udp").then(reply);
+      if (!isForward(local)) reply(local);
+      else void this.forwardOrFail(msg, local.forward, "udp").then(reply);
     });
     l.udp.on("error", () => undefined);
     l.tcp.on("connection", (sock) => this.serveTcp(l, sock));
@@ -87,6 +109,7 @@ export class DnsServer {
         l.udp.once("error", reject);
         l.udp.bind(this.port, ip, () => resolve());
       });
+      l.udp.setRecvBufferSize(RECV_BUFFER_BYTES);
       await new Promise<void>((resolve, reject) => {
         l.tcp.once("error", reject);
         l.tcp.listen(this.port, ip, () => resolve());
@@ -119,33 +142,48 @@ export class DnsServer {
     for (const id of [...this.listeners.keys()]) await this.unlisten(id);
   }
 
-  /** The local answer, undefined for garbage (dropped), or "forward". */
-  private answer(l: Listener, msg: Buffer, source: string): Buffer | undefined | "forward" {
-    let query: Packet;
-    try {
-      query = dnsPacket.decode(msg);
-    } catch {
-      return undefined; // not DNS: drop it as a resolver would
-    }
-    const local = answerLocally(viewFor(this.views, l.networkId, source), this.views.all, query);
-    return local === undefined ? "forward" : dnsPacket.encode(local);
-  }
-
-  private async forwardOrFail(msg: Buffer, proto: "udp" | "tcp"): Promise<Buffer | undefined> {
-    const forwarded = await this.forward(msg, proto);
-    if (forwarded !== undefined) return forwarded;
-    let query: Packet;
-    try {
-      query = dnsPacket.decode(msg);
-    } catch {
+  /**
+   * The local answer; undefined when the packet is dropped (not a query: responses, junk, a
+   * query that cannot be answered), or the decoded query to forward. Never throws: one bad
+   * packet must not cost the next one its answer.
+   */
+  private answer(l: Listener, msg: Buffer, source: string): Buffer | undefined | { forward: Packet } {
+    const screened = screenQuery(msg);
+    if ("drop" in screened) {
+      this.stats.dropped[screened.drop]++;
       return undefined;
     }
-    return dnsPacket.encode({ type: "response", id: query.id ?? 0, flags: (1 << 7) | SERVFAIL, questions: query.questions ?? [], answers: [] });
+    const query = screened.query;
+    try {
+      const local = answerLocally(viewFor(this.views, l.networkId, source), this.views.all, query);
+      if (local === undefined) return { forward: query };
+      const out = dnsPacket.encode(local);
+      this.stats.answered++;
+      return out;
+    } catch {
+      this.stats.failed++;
+      return servfail(query);
+    }
+  }
+
+  private async forwardOrFail(msg: Buffer, query: Packet, proto: "udp" | "tcp"): Promise<Buffer | undefined> {
+    if (this.forwarding >= MAX_FORWARDS) {
+      this.stats.busy++;
+      return servfail(query);
+    }
+    this.forwarding++;
+    try {
+      const forwarded = await this.forward(msg, proto);
+      if (forwarded !== undefined) this.stats.forwarded++;
+      return forwarded ?? servfail(query);
+    } finally {
+      this.forwarding--;
+    }
   }
 
   private async handle(l: Listener, msg: Buffer, source: string, proto: "udp" | "tcp"): Promise<Buffer | undefined> {
     const local = this.answer(l, msg, source);
-    return local === "forward" ? this.forwardOrFail(msg, proto) : local;
+    return isForward(local) ? this.forwardOrFail(msg, local.forward, proto) : local;
   }
 
   private async forward(msg: Buffer, proto: "udp" | "tcp"): Promise<Buffer | undefined> {
@@ -197,8 +235,15 @@ export class DnsServer {
     sock.setTimeout(10_000, () => sock.destroy());
     sock.on("data", (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
-      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+      while (buf.length >= 2) {
         const len = buf.readUInt16BE(0);
+        // A frame longer than any query: not a DNS client; close rather than buffer it.
+        if (len > MAX_QUERY_BYTES) {
+          this.stats.dropped.oversized++;
+          sock.destroy();
+          return;
+        }
+        if (buf.length < 2 + len) break;
         const msg = buf.subarray(2, 2 + len);
         buf = buf.subarray(2 + len);
         void this.handle(l, msg, source, "tcp").then((out) => {
@@ -206,6 +251,19 @@ export class DnsServer {
         });
       }
     });
+  }
+}
+
+function isForward(a: Buffer | undefined | { forward: Packet }): a is { forward: Packet } {
+  return a !== undefined && !Buffer.isBuffer(a);
+}
+
+/** SERVFAIL for a query; undefined when even that cannot be encoded (the packet is dropped). */
+function servfail(query: Packet): Buffer | undefined {
+  try {
+    return dnsPacket.encode({ type: "response", id: query.id ?? 0, flags: (1 << 7) | SERVFAIL, questions: query.questions ?? [], answers: [] });
+  } catch {
+    return undefined;
   }
 }
 

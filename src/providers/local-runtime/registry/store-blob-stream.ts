@@ -37,7 +37,7 @@ export async function storeBlobStream(
   onBytes?: (n: number) => void,
 ): Promise<void> {
   const final = store.blobPath(blob.digest);
-  await mkdir(store.layout.blobsDir, { recursive: true });
+  await mkdir(store.layout.blobsDir, { recursive: true, mode: 0o700 });
   const tmp = `${final}.${randomBytes(4).toString("hex")}.part`;
   const hash = createHash("sha256");
   let count = 0;
@@ -56,7 +56,7 @@ export async function storeBlobStream(
   });
   const source = isWebStream(body) ? Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>) : Readable.from(body);
   try {
-    await pipeline(source, meter, createWriteStream(tmp, { mode: 0o644 }));
+    await pipeline(source, meter, createWriteStream(tmp, { mode: 0o600 }));
     const actual = `sha256:${hash.digest("hex")}`;
     if (actual !== blob.digest) throw digestMismatch(blob.what, blob.host, blob.digest, actual);
     if (blob.size !== undefined && count !== blob.size) {

@@ -63,6 +63,8 @@ export class VolumeStore {
       createdAt: new Date().toISOString(),
       anonymous: spec.anonymous ?? false,
     };
+    // The volume's own directory is closed; its _data is what the container sees (0755, as Docker's).
+    await mkdir(join(this.dir, name), { recursive: true, mode: 0o700 });
     await mkdir(rec.mountpoint, { recursive: true, mode: 0o755 });
     await writeJsonAtomic(this.meta(name), rec);
     return rec;
