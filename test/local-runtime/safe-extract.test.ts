@@ -6,6 +6,10 @@ import { extractLayer } from "../../src/providers/local-runtime/image/safe-extra
 import { tarEntry, type TarEntry } from "../../src/providers/local-runtime/image/tar-entry.js";
 import { writeTar } from "../../src/providers/local-runtime/image/tar-writer.js";
 import { readTar } from "../../src/providers/local-runtime/image/tar-reader.js";
+import { HostHelper } from "../../src/providers/local-runtime/host/host-helper.js";
+
+const helper = HostHelper.required();
+t.teardown(() => helper.close());
 
 /** A GNU long-name ('L') record followed by the real header, built by hand. */
 function gnuLongName(name: string, real: TarEntry): Buffer {
@@ -67,7 +71,7 @@ t.test("malicious archives never write outside the target", async (t) => {
   for (const [name, tar] of Object.entries(corpus)) {
     const target = join(base, `target-${Object.keys(corpus).indexOf(name)}`);
     await mkdir(target);
-    await t.rejects(extractLayer(tar, target), { code: "INFRA_RUNTIME_TAR_UNSAFE" }, name);
+    await t.rejects(extractLayer(tar, target, { helper }), { code: "INFRA_RUNTIME_TAR_UNSAFE" }, name);
     t.equal(await snapshotDir(outside), before, `${name}: outside untouched`);
   }
   const names = (await readdir(base)).filter((n) => !n.startsWith("target-"));
@@ -81,7 +85,7 @@ t.test("a file entry replaces a symlink instead of writing through it", async (t
   await extractLayer(writeTar([
     tarEntry("v", "symlink", { linkname: join(base, "outside", "victim") }),
     tarEntry("v", "file", { data: Buffer.from("mine") }),
-  ]), target);
+  ]), target, { helper });
   t.equal(await readFile(join(base, "outside", "victim"), "utf8"), "keep me");
   t.equal(await readFile(join(target, "v"), "utf8"), "mine");
   t.ok((await lstat(join(target, "v"))).isFile());
@@ -100,7 +104,7 @@ t.test("regular content: modes, hardlinks, long names, GNU tar interop", async (
     t.ok(names.some((n) => n.endsWith("f".repeat(60))), `${format}: long name read`);
     const target = join(base, `out-${format}`);
     await mkdir(target);
-    await extractLayer(tar, target);
+    await extractLayer(tar, target, { helper });
     t.equal(await readFile(join(target, longDir, "f".repeat(60)), "utf8"), "deep");
     t.equal(await readFile(join(target, "link"), "utf8"), "hello");
   }
@@ -111,7 +115,7 @@ t.test("regular content: modes, hardlinks, long names, GNU tar interop", async (
     tarEntry("bin", "dir"),
     tarEntry("bin/tool", "file", { mode: 0o4755, data: Buffer.from("x"), uid: 33, gid: 33 }),
     tarEntry("bin/alias", "hardlink", { linkname: "bin/tool" }),
-  ]), target);
+  ]), target, { helper });
   t.equal((await stat(join(target, "tmp"))).mode & 0o7777, 0o1777);
   const tool = await stat(join(target, "bin/tool"));
   t.equal(tool.mode & 0o7777, 0o4755);
@@ -128,7 +132,7 @@ t.test("whiteouts and opaque dirs work under overlayfs", async (t) => {
     tarEntry("d/.wh..wh..opq", "file"),
     tarEntry("d/new", "file", { data: Buffer.from("new") }),
     tarEntry(".wh.gone", "file"),
-  ]), upperLayer);
+  ]), upperLayer, { helper });
   t.same(r.whiteouts, ["gone"]);
   t.same(r.opaqueDirs, ["d"]);
   const wh = await lstat(join(upperLayer, "gone"));

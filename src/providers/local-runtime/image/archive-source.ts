@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { isProviderError } from "../../contract.js";
 import { imageIoError, malformed } from "./image-io-error.js";
-import { safeComponents } from "./safe-extract.js";
+import { safeComponents } from "./layer-paths.js";
 import { readTar } from "./tar-reader.js";
 
 export interface ArchiveSource {
