@@ -4,8 +4,8 @@
  * layer's directory is private to one unpacker that applies entries one at a time, so what the walk
  * saw is what the write meets (writes Node cannot make go through openat2 in infra-host instead).
  */
+import { lstatSync, type Stats } from "node:fs";
 import { lstat, mkdir } from "node:fs/promises";
-import type { Stats } from "node:fs";
 import { join } from "node:path";
 import { runtimeError } from "../runtime-error.js";
 
@@ -50,11 +50,16 @@ export async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
  * The directory holding the last of `parts`, each directory on the way checked now: a symlink or a
  * non-directory is refused; a missing one is created (`create`) or ends the walk (undefined).
  */
+/** A walk's lstat: synchronous, ~2 µs where a thread-pool round trip costs ~50 (a walk is many of them). */
+function lstatNow(p: string): Stats | undefined {
+  return lstatSync(p, { throwIfNoEntry: false });
+}
+
 export async function walkParent(root: string, parts: readonly string[], raw: string, create: boolean): Promise<string | undefined> {
   let cur = root;
   for (const p of parts.slice(0, -1)) {
     cur = join(cur, p);
-    const st = await lstatOrUndefined(cur);
+    const st = lstatNow(cur);
     if (st === undefined) {
       if (!create) return undefined;
       await mkdir(cur, { mode: 0o755 });
@@ -69,7 +74,7 @@ export async function existingDir(root: string, parts: readonly string[]): Promi
   let cur = root;
   for (const p of parts) {
     cur = join(cur, p);
-    const st = await lstatOrUndefined(cur);
+    const st = lstatNow(cur);
     if (st === undefined || !st.isDirectory()) return undefined;
   }
   return cur;

@@ -21,6 +21,8 @@ export interface LayerStream {
 
 /** Chunks fed to zlib at a time: it inflates one input chunk without waiting for the reader. */
 const FEED = 16 * 1024;
+/** Uncompressed bytes per chunk: fewer, larger writes (a thread-pool round trip each), still bounded. */
+const OUT_CHUNK = 128 * 1024;
 
 async function* sliced(source: AsyncIterable<Uint8Array> | Uint8Array): AsyncGenerator<Buffer> {
   if (source instanceof Uint8Array) {
@@ -54,7 +56,7 @@ async function* uncompressed(source: AsyncIterable<Uint8Array> | Uint8Array): As
     yield* all;
     return;
   }
-  const gunzip = pipeline(Readable.from(all, { objectMode: false, highWaterMark: FEED }), createGunzip(), () => undefined);
+  const gunzip = pipeline(Readable.from(all, { objectMode: false, highWaterMark: FEED }), createGunzip({ chunkSize: OUT_CHUNK }), () => undefined);
   try {
     for await (const c of gunzip) yield c as Buffer;
   } catch (e) {

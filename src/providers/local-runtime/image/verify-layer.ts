@@ -4,7 +4,7 @@
  * so that a malicious image is never stored. Unpacking checks again, symlinks too.
  */
 import { isProviderError } from "../../contract.js";
-import { imageIoError, malformed } from "./image-io-error.js";
+import { imageIoError } from "./image-io-error.js";
 import { safeComponents } from "./layer-paths.js";
 import { layerStream } from "./layer-stream.js";
 import type { TarLimits } from "./tar-limits.js";
@@ -24,7 +24,7 @@ export async function verifyLayer(where: string, what: string, stored: Uint8Arra
     }
   } catch (e) {
     if (!isProviderError(e)) throw e;
-    if (DAMAGED.has(e.code)) throw malformed(where, `${what} is damaged: ${e.message}`);
+    if (DAMAGED.has(e.code)) throw imageIoError("Invalid", "ARCHIVE_MALFORMED", `${where}: ${what} is damaged: ${e.message}`, "the archive is damaged or was not written by docker save, skopeo, umoci or infra; nothing was imported", e);
     throw imageIoError("Invalid", "LAYER_UNSAFE", `${where}: ${what}: ${e.message}`, e.code === "INFRA_RUNTIME_TAR_UNSAFE" ? "the image is malformed or malicious; nothing was imported" : `${e.hint ?? ""} Nothing was imported.`.trim(), e);
   }
   const diffId = layer.diffId();
