@@ -147,3 +147,38 @@ t.test("whiteouts and opaque dirs work under overlayfs", async (t) => {
     execFileSync("umount", [merged]);
   }
 });
+
+t.test("infra-host's layer ops: the kernel refuses a symlink or a mount anywhere on the path", async (t) => {
+  const base = t.testdir({ outside: { victim: "keep me", sub: {} }, root: { d: {}, m: {} } });
+  const root = join(base, "root");
+  const outside = join(base, "outside");
+  await symlink(outside, join(root, "abs"));
+  await symlink("../outside", join(root, "rel"));
+  const before = await snapshotDir(outside);
+  const mknod = (path: string, extra: Record<string, string | number> = {}) =>
+    helper.request("layer-mknod", { root, path, type: "c", mode: "0", uid: 0, gid: 0, major: 0, minor: 0, ...extra });
+  const xattr = (path: string) => helper.request("layer-xattr", { root, path, name: "user.pwned", value: "1" });
+  // What Node's walk would refuse first: here nothing walks, the kernel alone decides.
+  for (const p of ["abs/victim2", "rel/victim2", "abs/sub/x", "d/../abs/x"]) await t.rejects(mknod(p), p.includes("..") ? { message: /'\.\.'/ } : { code: "INFRA_RUNTIME_TAR_UNSAFE" }, `mknod ${p}`);
+  for (const p of ["abs", "rel", "abs/sub"]) await t.rejects(xattr(p), { code: "INFRA_RUNTIME_TAR_UNSAFE" }, `xattr ${p}`);
+  await t.rejects(mknod(join(outside, "x")), { message: /absolute/ }, "absolute path");
+  execFileSync("mount", ["--bind", outside, join(root, "m")]);
+  try {
+    await t.rejects(mknod("m/x"), { code: "INFRA_RUNTIME_TAR_UNSAFE" }, "not across a mount inside the layer");
+    await t.rejects(xattr("m/sub"), { code: "INFRA_RUNTIME_TAR_UNSAFE" });
+  } finally {
+    execFileSync("umount", [join(root, "m")]);
+  }
+  t.equal(await snapshotDir(outside), before, "outside untouched");
+  // And inside: exact modes whatever the umask, owners, times, attributes.
+  await mknod("d/wh");
+  await mknod("d/fifo", { type: "p", mode: "0666", uid: 12, gid: 13, mtime: 1000 });
+  await helper.request("layer-xattr", { root, path: "d", name: "user.note", value: "a value with spaces" });
+  const wh = await lstat(join(root, "d/wh"));
+  t.ok(wh.isCharacterDevice() && wh.rdev === 0 && (wh.mode & 0o7777) === 0, "whiteout: char 0:0, mode 0");
+  const fifo = await lstat(join(root, "d/fifo"));
+  t.same([fifo.isFIFO(), fifo.mode & 0o7777, fifo.uid, fifo.gid, fifo.mtimeMs], [true, 0o666, 12, 13, 1000_000]);
+  const got = execFileSync("python3", ["-c", "import os,sys; print(os.getxattr(sys.argv[1], sys.argv[2]).decode())", join(root, "d"), "user.note"], { encoding: "utf8" });
+  t.equal(got.trim(), "a value with spaces");
+  await t.rejects(mknod("d/wh"), { code: "INFRA_HOST_LAYER_WRITE_FAILED", message: /File exists/ }, "never over an existing name");
+});
