@@ -129,6 +129,7 @@ async function applyEntry(u: Unpack, e: TarHeader, body: AsyncIterable<Buffer>):
   if (e.type === "hardlink") {
     const lparts = safeComponents(e.linkname);
     if (lparts.length === 0) throw unsafe(e.path, "hardlink to the layer root");
+    checkFits(u.root, lparts, e.linkname);
     const lparent = await walkParent(u.root, lparts, e.path, false);
     const src = lparent === undefined ? undefined : join(lparent, lparts[lparts.length - 1]!);
     const st = src === undefined ? undefined : await lstatOrUndefined(src);
