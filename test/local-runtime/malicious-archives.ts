@@ -248,6 +248,7 @@ export async function maliciousCorpus(canary: string): Promise<MaliciousCase[]> 
     { name: "PAX path with ..", layer: raw(pax({ path: `${up}/pwned` }), rawHeader({ name: "innocent", type: "0" })), expect: refused("TAR_UNSAFE") },
     { name: "PAX linkpath of a hardlink with ..", layer: raw(pax({ linkpath: `${up}/secret` }), rawHeader({ name: "h", type: "1", linkname: "innocent" })), expect: refused("TAR_UNSAFE") },
     { name: "PAX size hiding a second entry", layer: raw(pax({ size: "-1" }), rawHeader({ name: "neg", type: "0" })), expect: refused("TAR_CORRUPT") },
+    { name: "PAX uid beyond any id", layer: raw(pax({ uid: "4294967296" }), rawHeader({ name: "a", type: "0" })), expect: refused("TAR_CORRUPT") },
     { name: "global PAX path for every entry", layer: raw(pax({ path: `${up}/pwned` }, "g"), rawHeader({ name: "a", type: "0" })), expect: refused("TAR_UNSAFE") },
     { name: "GNU long name with ..", layer: raw(gnuLong("L", `${up}/${"y".repeat(120)}`), rawHeader({ name: "short", type: "0" })), expect: refused("TAR_UNSAFE") },
     { name: "GNU long link name, absolute hardlink", layer: raw(gnuLong("K", `${canary}/secret`), rawHeader({ name: "h", type: "1", linkname: "innocent" })), expect: refused("TAR_UNSAFE") },

@@ -136,6 +136,10 @@ export class TarHeaderParser {
       xattrs,
       size,
     };
+    for (const id of ["uid", "gid"] as const) {
+      // (uid_t)-1 means "unchanged" to chown; beyond it no id exists.
+      if (header[id] < 0 || header[id] > 0xfffffffe) throw corrupt(`entry '${path.slice(0, 200)}' has the ${id} ${header[id]}`);
+    }
     this.pax = {};
     this.longName = undefined;
     this.longLink = undefined;
