@@ -26,6 +26,15 @@
  *   spawn-shim   bin=B socket=S              start `B --spare-socket S` (infra-shim waiting for the
  *                                            engine's arguments) in a session of its own, stdio on
  *                                            /dev/null; answers its pid. serve only: it reaps them.
+ *   layer-mknod  root=R path=P type=c|b|p mode=O uid=U gid=G [major=N minor=N] [mtime=S]
+ *                                            make a device node or fifo at P inside the layer being
+ *                                            unpacked at R (a whiteout is `type=c` 0:0)
+ *   layer-xattr  root=R path=P name=N value=V
+ *                                            set an extended attribute on the directory P inside R
+ *                                            Both resolve P with openat2(RESOLVE_IN_ROOT |
+ *                                            RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+ *                                            RESOLVE_NO_XDEV) from R: the kernel refuses any symlink
+ *                                            on the way, so nothing lands outside R.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -49,6 +58,12 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <linux/openat2.h>
+#include <limits.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef NSFS_MAGIC
@@ -778,6 +793,128 @@ static int op_umount(const struct args *a) {
   return 0;
 }
 
+/* ---- a layer being unpacked: the writes Node cannot make, resolved by the kernel inside the layer ---- */
+
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
+
+/* No symlink (a later tar entry may have put one on the way), no magic link, no other mount, no way up. */
+#define LAYER_RESOLVE (RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV)
+
+static int openat2_in(int dirfd, const char *path, int flags) {
+  struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = LAYER_RESOLVE};
+  return (int)syscall(__NR_openat2, dirfd, path, &how, sizeof how);
+}
+
+/* A relative path of plain names: Node checks the same, this is the helper's own guard. */
+static int check_layer_path(const char *rel) {
+  if (rel[0] == '/') return fail(EINVAL, "check layer path '%s' (absolute)", rel);
+  for (const char *p = rel;;) {
+    const char *slash = strchr(p, '/');
+    size_t n = slash ? (size_t)(slash - p) : strlen(p);
+    if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) return fail(EINVAL, "check layer path '%s' (empty, '.' or '..' component)", rel);
+    if (n > NAME_MAX) return fail(ENAMETOOLONG, "check layer path '%s' (a name longer than %d bytes)", rel, NAME_MAX);
+    if (slash == NULL) return 0;
+    p = slash + 1;
+  }
+}
+
+/* The layer's root directory (given by the engine, never by the archive). */
+static int open_layer_root(const char *root) {
+  if (root[0] != '/') return fail(EINVAL, "check layer root '%s' (must be absolute)", root);
+  int fd = open(root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return fail(errno, "open layer root %s", root);
+  return fd;
+}
+
+/* The directory holding rel's last name, opened beneath root (copied into buf); *base is that name. */
+static int layer_parent(const char *root, const char *rel, char *buf, size_t buflen, const char **base) {
+  if (check_layer_path(rel) < 0) return -1;
+  if (snprintf(buf, buflen, "%s", rel) >= (int)buflen) return fail(ENAMETOOLONG, "check layer path (longer than %zu bytes)", buflen - 1);
+  char *slash = strrchr(buf, '/');
+  const char *dir = ".";
+  *base = buf;
+  if (slash != NULL) {
+    *slash = '\0';
+    dir = buf;
+    *base = slash + 1;
+  }
+  int rfd = open_layer_root(root);
+  if (rfd < 0) return -1;
+  int fd = openat2_in(rfd, dir, O_PATH | O_DIRECTORY);
+  int e = errno;
+  close(rfd);
+  if (fd < 0) return fail(e, "open directory '%s' inside layer %s", dir, root);
+  return fd;
+}
+
+/* An unsigned number (octal when base 8) within max; a bad one names its option. */
+static int parse_num(const struct args *a, const char *key, int base, unsigned long long max, int required, unsigned long long *out) {
+  const char *s = arg(a, key);
+  if (s == NULL || *s == '\0') {
+    if (required) return fail(EINVAL, "missing option %s", key);
+    return 1;
+  }
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, base);
+  if (errno != 0 || *end != '\0' || s[0] == '-' || v > max) return fail(EINVAL, "parse %s '%s'", key, s);
+  *out = v;
+  return 0;
+}
+
+static int op_layer_mknod(const struct args *a) {
+  static const char *const keys[] = {"root", "path", "type", "mode", "uid", "gid", "major", "minor", "mtime", NULL};
+  const char *root, *path, *type;
+  unsigned long long mode, uid, gid, major = 0, minor = 0, mtime = 0;
+  if (check_keys(a, keys) < 0 || need(a, "root", &root) < 0 || need(a, "path", &path) < 0 || need(a, "type", &type) < 0) return -1;
+  if (parse_num(a, "mode", 8, 07777, 1, &mode) < 0 || parse_num(a, "uid", 10, 0xfffffffeULL, 1, &uid) < 0 || parse_num(a, "gid", 10, 0xfffffffeULL, 1, &gid) < 0) return -1;
+  int has_mtime = parse_num(a, "mtime", 10, (unsigned long long)INT64_MAX, 0, &mtime);
+  if (has_mtime < 0 || parse_num(a, "major", 10, 0xfffffULL, 0, &major) < 0 || parse_num(a, "minor", 10, 0xfffffULL, 0, &minor) < 0) return -1;
+  mode_t kind;
+  if (strcmp(type, "c") == 0) kind = S_IFCHR;
+  else if (strcmp(type, "b") == 0) kind = S_IFBLK;
+  else if (strcmp(type, "p") == 0) kind = S_IFIFO;
+  else return fail(EINVAL, "parse type '%s' (c, b or p)", type);
+  char buf[PATH_MAX];
+  const char *base = NULL;
+  int pfd = layer_parent(root, path, buf, sizeof buf, &base);
+  if (pfd < 0) return -1;
+  int rc = 0, made = 0;
+  if (mknodat(pfd, base, kind | (mode_t)mode, kind == S_IFIFO ? 0 : makedev((unsigned)major, (unsigned)minor)) < 0) rc = fail(errno, "make %s '%s' inside layer %s", type, path, root);
+  /* Never following the last name either; owner first, since chown clears setuid bits. */
+  else if ((made = 1) && fchownat(pfd, base, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) < 0) rc = fail(errno, "chown '%s' inside layer %s", path, root);
+  else if (syscall(__NR_fchmodat2, pfd, base, (mode_t)mode, AT_SYMLINK_NOFOLLOW) < 0) rc = fail(errno, "chmod '%s' inside layer %s", path, root);
+  else if (has_mtime == 0) {
+    struct timespec ts[2] = {{.tv_sec = (time_t)mtime}, {.tv_sec = (time_t)mtime}};
+    if (utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0) rc = fail(errno, "set the times of '%s' inside layer %s", path, root);
+  }
+  if (rc < 0 && made) unlinkat(pfd, base, 0); /* nothing half-made */
+  close(pfd);
+  return rc;
+}
+
+static int op_layer_xattr(const struct args *a) {
+  static const char *const keys[] = {"root", "path", "name", "value", NULL};
+  const char *root, *path, *name, *value = arg(a, "value");
+  if (check_keys(a, keys) < 0 || need(a, "root", &root) < 0 || need(a, "path", &path) < 0 || need(a, "name", &name) < 0) return -1;
+  if (value == NULL) return fail(EINVAL, "missing option value");
+  if (check_layer_path(path) < 0) return -1;
+  int rfd = open_layer_root(root);
+  if (rfd < 0) return -1;
+  int fd = openat2_in(rfd, path, O_RDONLY | O_DIRECTORY);
+  int e = errno;
+  close(rfd);
+  if (fd < 0) return fail(e, "open directory '%s' inside layer %s", path, root);
+  int rc = fsetxattr(fd, name, value, strlen(value), 0) < 0 ? fail(errno, "set %s on '%s' inside layer %s", name, path, root) : 0;
+  close(fd);
+  return rc;
+}
+
 /* ---- dispatch ---- */
 
 /* ---- spare shims (serve): our children until they exit, reaped as they do ---- */
@@ -836,6 +973,8 @@ static int dispatch(const char *op, const struct args *a, char *out, size_t outl
   if (strcmp(op, "mount-overlay") == 0) return op_mount_overlay(a);
   if (strcmp(op, "umount") == 0) return op_umount(a);
   if (strcmp(op, "spawn-shim") == 0) return op_spawn_shim(a, out, outlen);
+  if (strcmp(op, "layer-mknod") == 0) return op_layer_mknod(a);
+  if (strcmp(op, "layer-xattr") == 0) return op_layer_xattr(a);
   if (strcmp(op, "settle") == 0 && a->n == 0) {
     wait_deleted(NULL);
     return 0;

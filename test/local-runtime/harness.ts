@@ -36,6 +36,7 @@ export async function makeHarness(prefix = "infra-lr-", opts: { spareShim?: bool
       for (const c of manager.list(true)) await manager.remove(c.id, { force: true }).catch(() => undefined);
       await manager.close();
       mountHelper?.close();
+      images.close();
       // Anything left behind by a failed test: runc state, mounts under the temp dir.
       const ls = await runCommand("runc", ["--root", layout.runcRoot, "list", "-q"]);
       for (const id of ls.stdout.split("\n").filter(Boolean)) await runCommand("runc", ["--root", layout.runcRoot, "delete", "--force", id]);

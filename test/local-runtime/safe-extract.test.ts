@@ -6,6 +6,10 @@ import { extractLayer } from "../../src/providers/local-runtime/image/safe-extra
 import { tarEntry, type TarEntry } from "../../src/providers/local-runtime/image/tar-entry.js";
 import { writeTar } from "../../src/providers/local-runtime/image/tar-writer.js";
 import { readTar } from "../../src/providers/local-runtime/image/tar-reader.js";
+import { HostHelper } from "../../src/providers/local-runtime/host/host-helper.js";
+
+const helper = HostHelper.required();
+t.teardown(() => helper.close());
 
 /** A GNU long-name ('L') record followed by the real header, built by hand. */
 function gnuLongName(name: string, real: TarEntry): Buffer {
@@ -67,7 +71,7 @@ t.test("malicious archives never write outside the target", async (t) => {
   for (const [name, tar] of Object.entries(corpus)) {
     const target = join(base, `target-${Object.keys(corpus).indexOf(name)}`);
     await mkdir(target);
-    await t.rejects(extractLayer(tar, target), { code: "INFRA_RUNTIME_TAR_UNSAFE" }, name);
+    await t.rejects(extractLayer(tar, target, { helper }), { code: "INFRA_RUNTIME_TAR_UNSAFE" }, name);
     t.equal(await snapshotDir(outside), before, `${name}: outside untouched`);
   }
   const names = (await readdir(base)).filter((n) => !n.startsWith("target-"));
@@ -81,7 +85,7 @@ t.test("a file entry replaces a symlink instead of writing through it", async (t
   await extractLayer(writeTar([
     tarEntry("v", "symlink", { linkname: join(base, "outside", "victim") }),
     tarEntry("v", "file", { data: Buffer.from("mine") }),
-  ]), target);
+  ]), target, { helper });
   t.equal(await readFile(join(base, "outside", "victim"), "utf8"), "keep me");
   t.equal(await readFile(join(target, "v"), "utf8"), "mine");
   t.ok((await lstat(join(target, "v"))).isFile());
@@ -100,7 +104,7 @@ t.test("regular content: modes, hardlinks, long names, GNU tar interop", async (
     t.ok(names.some((n) => n.endsWith("f".repeat(60))), `${format}: long name read`);
     const target = join(base, `out-${format}`);
     await mkdir(target);
-    await extractLayer(tar, target);
+    await extractLayer(tar, target, { helper });
     t.equal(await readFile(join(target, longDir, "f".repeat(60)), "utf8"), "deep");
     t.equal(await readFile(join(target, "link"), "utf8"), "hello");
   }
@@ -111,7 +115,7 @@ t.test("regular content: modes, hardlinks, long names, GNU tar interop", async (
     tarEntry("bin", "dir"),
     tarEntry("bin/tool", "file", { mode: 0o4755, data: Buffer.from("x"), uid: 33, gid: 33 }),
     tarEntry("bin/alias", "hardlink", { linkname: "bin/tool" }),
-  ]), target);
+  ]), target, { helper });
   t.equal((await stat(join(target, "tmp"))).mode & 0o7777, 0o1777);
   const tool = await stat(join(target, "bin/tool"));
   t.equal(tool.mode & 0o7777, 0o4755);
@@ -128,7 +132,7 @@ t.test("whiteouts and opaque dirs work under overlayfs", async (t) => {
     tarEntry("d/.wh..wh..opq", "file"),
     tarEntry("d/new", "file", { data: Buffer.from("new") }),
     tarEntry(".wh.gone", "file"),
-  ]), upperLayer);
+  ]), upperLayer, { helper });
   t.same(r.whiteouts, ["gone"]);
   t.same(r.opaqueDirs, ["d"]);
   const wh = await lstat(join(upperLayer, "gone"));
@@ -142,4 +146,39 @@ t.test("whiteouts and opaque dirs work under overlayfs", async (t) => {
   } finally {
     execFileSync("umount", [merged]);
   }
+});
+
+t.test("infra-host's layer ops: the kernel refuses a symlink or a mount anywhere on the path", async (t) => {
+  const base = t.testdir({ outside: { victim: "keep me", sub: {} }, root: { d: {}, m: {} } });
+  const root = join(base, "root");
+  const outside = join(base, "outside");
+  await symlink(outside, join(root, "abs"));
+  await symlink("../outside", join(root, "rel"));
+  const before = await snapshotDir(outside);
+  const mknod = (path: string, extra: Record<string, string | number> = {}) =>
+    helper.request("layer-mknod", { root, path, type: "c", mode: "0", uid: 0, gid: 0, major: 0, minor: 0, ...extra });
+  const xattr = (path: string) => helper.request("layer-xattr", { root, path, name: "user.pwned", value: "1" });
+  // What Node's walk would refuse first: here nothing walks, the kernel alone decides.
+  for (const p of ["abs/victim2", "rel/victim2", "abs/sub/x", "d/../abs/x"]) await t.rejects(mknod(p), p.includes("..") ? { message: /'\.\.'/ } : { code: "INFRA_RUNTIME_TAR_UNSAFE" }, `mknod ${p}`);
+  for (const p of ["abs", "rel", "abs/sub"]) await t.rejects(xattr(p), { code: "INFRA_RUNTIME_TAR_UNSAFE" }, `xattr ${p}`);
+  await t.rejects(mknod(join(outside, "x")), { message: /absolute/ }, "absolute path");
+  execFileSync("mount", ["--bind", outside, join(root, "m")]);
+  try {
+    await t.rejects(mknod("m/x"), { code: "INFRA_RUNTIME_TAR_UNSAFE" }, "not across a mount inside the layer");
+    await t.rejects(xattr("m/sub"), { code: "INFRA_RUNTIME_TAR_UNSAFE" });
+  } finally {
+    execFileSync("umount", [join(root, "m")]);
+  }
+  t.equal(await snapshotDir(outside), before, "outside untouched");
+  // And inside: exact modes whatever the umask, owners, times, attributes.
+  await mknod("d/wh");
+  await mknod("d/fifo", { type: "p", mode: "0666", uid: 12, gid: 13, mtime: 1000 });
+  await helper.request("layer-xattr", { root, path: "d", name: "user.note", value: "a value with spaces" });
+  const wh = await lstat(join(root, "d/wh"));
+  t.ok(wh.isCharacterDevice() && wh.rdev === 0 && (wh.mode & 0o7777) === 0, "whiteout: char 0:0, mode 0");
+  const fifo = await lstat(join(root, "d/fifo"));
+  t.same([fifo.isFIFO(), fifo.mode & 0o7777, fifo.uid, fifo.gid, fifo.mtimeMs], [true, 0o666, 12, 13, 1000_000]);
+  const got = execFileSync("python3", ["-c", "import os,sys; print(os.getxattr(sys.argv[1], sys.argv[2]).decode())", join(root, "d"), "user.note"], { encoding: "utf8" });
+  t.equal(got.trim(), "a value with spaces");
+  await t.rejects(mknod("d/wh"), { code: "INFRA_HOST_LAYER_WRITE_FAILED", message: /File exists/ }, "never over an existing name");
 });

@@ -79,7 +79,7 @@ export const buildCommand: Command = {
       onProgress: (e) => {
         if (!quiet) (e.kind === "output" && e.stream === "stderr" ? io.stderr : io.stdout).write(renderBuildProgress(e));
       },
-    });
+    }).finally(() => store.close());
     if (quiet) io.stdout.write(`${result.id}\n`);
     return 0;
   },

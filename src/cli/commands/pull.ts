@@ -1,5 +1,6 @@
 /** `infra pull REF`: copies an image from an OCI registry into the local image store. */
 import { ImageStore } from "../../providers/local-runtime/image/image-store.js";
+import { tarLimitsFromEnv } from "../../providers/local-runtime/image/tar-limits.js";
 import { resolveLayout } from "../../providers/local-runtime/layout.js";
 import { authFilePath } from "../../providers/local-runtime/registry/credentials.js";
 import type { BlobProgress } from "../../providers/local-runtime/registry/pull-image.js";
@@ -12,7 +13,7 @@ const NAME = "pull";
 
 /** The store under `$INFRA_ROOT` (the engine's own root by default), opened in this process. */
 export async function openImageStore(env: NodeJS.ProcessEnv): Promise<ImageStore> {
-  const store = new ImageStore(resolveLayout({}, env));
+  const store = new ImageStore(resolveLayout({}, env), { limits: tarLimitsFromEnv(env) });
   await store.init();
   return store;
 }

@@ -5,7 +5,7 @@
  */
 import { gunzipSync } from "node:zlib";
 import { posix } from "node:path";
-import { safeComponents } from "../image/safe-extract.js";
+import { safeComponents } from "../image/layer-paths.js";
 import { readTar } from "../image/tar-reader.js";
 import { buildError } from "./build-error.js";
 import type { CopyItem } from "./copy-plan.js";

@@ -34,6 +34,8 @@ export async function buildImageResource(layout: LayoutOptions, props: Props, on
     // Dockerfile syntax errors come from the shared parser as InfraErrors.
     if (!isProviderError(e) && isInfraError(e)) throw new ProviderError("Invalid", e.code, e.detail ?? e.summary, e.hint !== undefined ? { hint: e.hint, cause: e } : { cause: e });
     throw e;
+  } finally {
+    store.close(); // the infra-host it started to unpack base layers
   }
 }
 

@@ -107,13 +107,14 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
   requireRoot("to run the engine");
   await closeRunDir(layout);
   await refuseSecondEngine(layout);
-  const images = new ImageStore(layout);
-  await images.init();
-  const volumes = new VolumeStore(layout.volumesDir);
-  // infra-host processes of the engine: one for namespaces and links, one for root filesystem mounts
-  // (each answers in order; a container's mount and its network set-up then run at the same time).
+  // infra-host processes of the engine: one for namespaces and links, one for root filesystems (mounts,
+  // and unpacking layers); each answers in order, so a container's mount and its network set-up run at once.
   const hostHelper = HostHelper.find();
   const mountHelper = HostHelper.find();
+  // Without a mount helper (INFRA_HOST_HELPER=off) the store starts an infra-host of its own to unpack.
+  const images = new ImageStore(layout, mountHelper ? { helper: mountHelper } : {});
+  await images.init();
+  const volumes = new VolumeStore(layout.volumesDir);
   hostHelper?.warmUp();
   mountHelper?.warmUp();
   // INFRA_ENGINE_NETWORK=off: an engine without networking (tests that must not touch host bridges).
@@ -184,6 +185,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
     await network?.close();
     hostHelper?.close();
     mountHelper?.close();
+    images.close();
     throw e;
   } finally {
     process.umask(oldMask);
@@ -199,6 +201,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
       await network?.close();
       hostHelper?.close();
       mountHelper?.close();
+      images.close();
       if ((await readFile(layout.enginePidFile, "utf8").catch(() => "")) === String(process.pid)) await rm(layout.enginePidFile, { force: true });
       await rm(layout.engineSocket, { force: true });
     },

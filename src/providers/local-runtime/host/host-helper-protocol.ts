@@ -7,9 +7,12 @@ import { ProviderError, type FailureCategory } from "../../contract.js";
 
 export type HelperOp =
   | "netns-add" | "netns-del" | "veth-add" | "macvlan-add" | "link-release" | "link-del" | "links" | "settle"
-  | "mount-overlay" | "umount" | "spawn-shim";
+  | "mount-overlay" | "umount" | "spawn-shim" | "layer-mknod" | "layer-xattr";
 
 const MOUNT_OPS: ReadonlySet<HelperOp> = new Set(["mount-overlay", "umount"]);
+const LAYER_OPS: ReadonlySet<HelperOp> = new Set(["layer-mknod", "layer-xattr"]);
+/** ELOOP, EXDEV, ENOTDIR: openat2 met a symlink, a mount or a non-directory on the way inside a layer. */
+const LAYER_REFUSED: ReadonlySet<number> = new Set([40, 18, 20]);
 
 export type HelperReply = { ok: true; words: string[] } | { ok: false; errno: number; step: string; message: string };
 
@@ -60,6 +63,16 @@ export function replyError(reply: Extract<HelperReply, { ok: false }>, op?: Help
       : reply.errno === 1 ? "the engine needs root (CAP_SYS_ADMIN) to mount"
       : "the step and the kernel's reason are in the message (overlay logs details to the kernel log: dmesg)";
     return new ProviderError(category, "INFRA_HOST_MOUNT_FAILED", message, { hint });
+  }
+  if (op !== undefined && LAYER_OPS.has(op)) {
+    if (LAYER_REFUSED.has(reply.errno))
+      return new ProviderError("Invalid", "INFRA_RUNTIME_TAR_UNSAFE", `the kernel refused a path through a symlink or out of the layer: ${message}`, { hint: "the archive is malformed or malicious; nothing outside the layer was written" });
+    const hint =
+      reply.errno === 1 ? "the engine needs root (CAP_MKNOD for whiteouts and fifos, CAP_SYS_ADMIN for trusted.* attributes)"
+      : reply.errno === 95 ? "the file system under the engine's root has no extended attributes; overlay layers need them (use ext4 or xfs)"
+      : reply.errno === 28 ? "the file system under the engine's root is full"
+      : "the step and the kernel's reason are in the message";
+    return new ProviderError(category, "INFRA_HOST_LAYER_WRITE_FAILED", message, { hint });
   }
   const hint =
     reply.errno === 17 ? "an interface of that name already exists: remove it, or let infra pick the names"

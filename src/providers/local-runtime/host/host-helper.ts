@@ -48,6 +48,19 @@ export class HostHelper {
     return binary === undefined ? undefined : new HostHelper(binary);
   }
 
+  /**
+   * The helper for work with no other way to do it (unpacking a layer's whiteouts, fifos and
+   * directory attributes): INFRA_HOST_HELPER's binary, or the built one even when it says "off"
+   * (that switch compares the network and mount paths, which have programs to fall back on).
+   */
+  static required(env: NodeJS.ProcessEnv = process.env): HostHelper {
+    const chosen = env["INFRA_HOST_HELPER"] ?? env["INFRA_NET_HELPER"];
+    const binary = chosen !== undefined && chosen !== "" && chosen !== "off" ? chosen : findNativeBinary("infra-host");
+    if (binary === undefined)
+      throw new ProviderError("Unavailable", "INFRA_HOST_HELPER_MISSING", "the engine's native helper infra-host is not built (dist/native/infra-host); image layers cannot be unpacked without it", { hint: "run `npm run build` (it needs a C compiler), or set INFRA_HOST_HELPER to the binary's path" });
+    return new HostHelper(binary);
+  }
+
   /** Starts the process now (engine start), so the first container does not wait for it. */
   warmUp(): void {
     this.ensure();

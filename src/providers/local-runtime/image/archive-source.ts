@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { isProviderError } from "../../contract.js";
 import { imageIoError, malformed } from "./image-io-error.js";
-import { safeComponents } from "./safe-extract.js";
+import { safeComponents } from "./layer-paths.js";
 import { readTar } from "./tar-reader.js";
 
 export interface ArchiveSource {
@@ -53,8 +53,11 @@ export function tarArchiveSource(name: string, bytes: Uint8Array): ArchiveSource
   let tar: Uint8Array = bytes;
   if (isGzip(bytes)) {
     try {
-      tar = gunzipSync(bytes);
+      // The same bound as an uncompressed archive file: a gzip bomb stops there.
+      tar = gunzipSync(bytes, { maxOutputLength: MAX_TAR_BYTES });
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
+        throw imageIoError("Invalid", "ARCHIVE_TOO_LARGE", `${name} uncompresses to more than ${MAX_TAR_BYTES} bytes`, "unpack it into a directory and import the OCI layout directory instead");
       throw malformed(name, `the gzip stream is damaged (${(e as Error).message})`);
     }
   }

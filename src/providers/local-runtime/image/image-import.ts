@@ -52,7 +52,7 @@ export function assignNames(images: readonly ArchiveImage[], source: string, tag
 }
 
 export async function importFromSource(store: ImageStore, src: ArchiveSource, opts: ImportOptions = {}): Promise<ImportResult> {
-  const images = await readImageArchive(src, opts);
+  const images = await readImageArchive(src, { ...opts, limits: opts.limits ?? store.limits });
   const names = assignNames(images, src.name, opts.tags);
   const written: string[] = [];
   try {

@@ -3,9 +3,11 @@
  * digests, and layers unpacked once per ChainID for use as overlay lower directories.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
+import { randomBytes } from "node:crypto";
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { isProviderError, ProviderError } from "../../contract.js";
+import { HostHelper } from "../host/host-helper.js";
 import type { Layout } from "../layout.js";
 import { writeFileAtomic, writeJsonAtomic } from "../host/atomic-write.js";
 import { CLOSED_DIR, CLOSED_FILE, closeStateRoot } from "../host/state-root.js";
@@ -14,7 +16,9 @@ import { BUSYBOX_IMAGE_NAME, BUSYBOX_RUNTIME_CONFIG, buildBusyboxLayer } from ".
 import { chainIds, digestHex, sha256 } from "./digest.js";
 import { parseImageRef, formatImageRef } from "./image-ref.js";
 import { MEDIA, type Descriptor, type ImageConfig, type ImageManifest, type ImageRecord } from "./image-types.js";
+import { layerFile, layerStream } from "./layer-stream.js";
 import { extractLayer } from "./safe-extract.js";
+import { tarLimitsFromEnv, type TarLimits } from "./tar-limits.js";
 
 interface IndexFile {
   images: Record<string, string>;
@@ -29,11 +33,32 @@ export interface NewLayer {
   mediaType: string;
 }
 
+export interface ImageStoreOptions {
+  /** The infra-host that unpacks what Node cannot (whiteouts, fifos, directory attributes); default: one of the store's own, started on first unpack. */
+  helper?: HostHelper;
+  /** Bounds on each layer; default from the environment (tar-limits). */
+  limits?: TarLimits;
+}
+
 export class ImageStore {
   private queue: Promise<unknown> = Promise.resolve();
   /** Parsed manifest and config by manifest digest (only digests the index names are kept). */
   private parsed = new Map<string, Omit<ImageRecord, "names">>();
-  constructor(readonly layout: Layout) {}
+  private ownHelper: HostHelper | undefined;
+  readonly limits: TarLimits;
+  constructor(readonly layout: Layout, private readonly opts: ImageStoreOptions = {}) {
+    this.limits = opts.limits ?? tarLimitsFromEnv();
+  }
+
+  private helper(): HostHelper {
+    return this.opts.helper ?? (this.ownHelper ??= HostHelper.required());
+  }
+
+  /** Ends the infra-host the store started itself (a shared one is its owner's to close). */
+  close(): void {
+    this.ownHelper?.close();
+    this.ownHelper = undefined;
+  }
 
   /** Serialises writers: one engine, one store, no lost index updates. */
   private locked<T>(fn: () => Promise<T>): Promise<T> {
@@ -84,8 +109,9 @@ export class ImageStore {
     const diffIds: string[] = [];
     const descs: Descriptor[] = [];
     for (const l of layers) {
-      const tar = l.mediaType.endsWith("gzip") ? gunzipSync(l.blob) : l.blob;
-      diffIds.push(sha256(tar));
+      const tar = layerStream(l.blob, this.limits);
+      for await (const _ of tar.bytes); // only its digest is wanted
+      diffIds.push(tar.diffId());
       descs.push({ mediaType: l.mediaType, digest: await this.putBlob(l.blob), size: l.blob.length });
     }
     const full: ImageConfig = { ...config, rootfs: { type: "layers", diff_ids: diffIds } };
@@ -212,13 +238,13 @@ export class ImageStore {
       const chain = chains[i]!;
       const desc = image.manifest.layers[i];
       if (!desc) throw runtimeError("Invalid", "IMAGE_CORRUPT", `image ${image.id} has fewer layers than diff_ids`);
-      dirs.push(await this.unpack(chain, desc));
+      dirs.push(await this.unpack(chain, desc, image.config.rootfs.diff_ids[i]!));
     }
     return dirs.reverse();
   }
 
-  private async unpack(chain: string, desc: Descriptor): Promise<string> {
-    return (await this.unpacked(chain)) ?? this.locked(() => this.unpackNow(chain, desc));
+  private async unpack(chain: string, desc: Descriptor, diffId: string): Promise<string> {
+    return (await this.unpacked(chain)) ?? this.locked(() => this.unpackNow(chain, desc, diffId));
   }
 
   /** The layer's directory when it is unpacked already (no need to queue behind a pull or a gc). */
@@ -227,30 +253,36 @@ export class ImageStore {
     return existsSync(join(dir, "done")) ? join(dir, "diff") : undefined;
   }
 
-  private async unpackNow(chain: string, desc: Descriptor): Promise<string> {
+  /**
+   * Streams the blob into a directory of this unpack's own (no other process writes there, so the
+   * unpacker's checks hold), checks the diff_id, and moves it into place.
+   */
+  private async unpackNow(chain: string, desc: Descriptor, diffId: string): Promise<string> {
     const dir = join(this.layout.layersDir, digestHex(chain));
     const diff = join(dir, "diff");
-    try {
-      await stat(join(dir, "done"));
-      return diff;
-    } catch {
-      // not unpacked yet
-    }
-    const tmp = `${dir}.tmp`;
-    await rm(tmp, { recursive: true, force: true });
+    if (existsSync(join(dir, "done"))) return diff;
+    if (!existsSync(this.blobPath(desc.digest))) throw runtimeError("NotFound", "BLOB_NOT_FOUND", `blob ${desc.digest} is not in the store`, "import or pull the image again");
+    const tmp = `${dir}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+    // The layer's own directory is closed to other users; what it holds keeps the layer's modes.
     await mkdir(tmp, { recursive: true, mode: CLOSED_DIR });
     await mkdir(join(tmp, "diff"));
-    const blob = await this.getBlob(desc.digest);
-    const tar = blob[0] === 0x1f && blob[1] === 0x8b ? gunzipSync(blob) : blob;
     try {
-      await extractLayer(tar, join(tmp, "diff"));
+      const r = await extractLayer(layerFile(this.blobPath(desc.digest), this.limits), join(tmp, "diff"), { helper: this.helper(), limits: this.limits });
+      if (r.diffId !== diffId)
+        throw runtimeError("Invalid", "IMAGE_CORRUPT", `layer ${desc.digest} uncompresses to ${r.diffId}, but the image's config expects ${diffId}`, "the stored layer is damaged or was replaced: remove the image and pull or load it again");
+      await writeFile(join(tmp, "done"), desc.digest);
+      // Another process may have unpacked the same layer meanwhile: its copy is as good.
+      if (existsSync(join(dir, "done"))) {
+        await rm(tmp, { recursive: true, force: true });
+        return diff;
+      }
+      await rm(dir, { recursive: true, force: true });
+      await rename(tmp, dir);
     } catch (e) {
       await rm(tmp, { recursive: true, force: true });
+      if (isProviderError(e)) throw new ProviderError(e.category, e.code, `layer ${desc.digest}: ${e.message}`, { ...(e.hint !== undefined ? { hint: e.hint } : {}), cause: e });
       throw e;
     }
-    await writeFile(join(tmp, "done"), desc.digest);
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir);
     return diff;
   }
 

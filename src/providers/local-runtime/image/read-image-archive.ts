@@ -4,7 +4,6 @@
  * uncompressed layers, and every layer path. Writes nothing.
  */
 import { basename } from "node:path";
-import { gunzipSync } from "node:zlib";
 import type { ArchiveSource } from "./archive-source.js";
 import { isGzip } from "./archive-source.js";
 import { sha256 } from "./digest.js";
@@ -16,7 +15,8 @@ import {
   INDEX_TYPES, MANIFEST_TYPES, OCI_INDEX_FILE, OCI_LAYOUT_FILE, blobPath, checkLayoutFile, indexManifests, nameFromAnnotations,
   parseJsonObject, type IndexDescriptor,
 } from "./oci-layout.js";
-import { verifyLayerPaths } from "./verify-layer.js";
+import { tarLimitsFromEnv, type TarLimits } from "./tar-limits.js";
+import { verifyLayer } from "./verify-layer.js";
 
 export interface ArchiveImage {
   manifestDigest: string;
@@ -33,6 +33,8 @@ export interface ArchiveImage {
 export interface ReadArchiveOptions {
   /** The platform picked from a nested index; default linux and this machine's architecture. */
   platform?: { os: string; architecture: string };
+  /** Bounds on each layer; default from the environment (tar-limits). */
+  limits?: TarLimits;
 }
 
 const LAYER_TYPES: ReadonlySet<string> = new Set([
@@ -56,6 +58,7 @@ export function repoFromPath(path: string): string {
 
 export async function readImageArchive(src: ArchiveSource, opts: ReadArchiveOptions = {}): Promise<ArchiveImage[]> {
   const where = src.name;
+  const limits = opts.limits ?? tarLimitsFromEnv();
   const fallbackRepo = `localhost/${repoFromPath(where)}`;
   const indexBytes = await src.read(OCI_INDEX_FILE);
   const dockerBytes = await src.read(DOCKER_MANIFEST_FILE);
@@ -79,7 +82,7 @@ export async function readImageArchive(src: ArchiveSource, opts: ReadArchiveOpti
     const entries = indexManifests(where, OCI_INDEX_FILE, index);
     if (entries.length === 0 && dockerBytes === undefined) throw malformed(where, `${OCI_INDEX_FILE} lists no images`);
     for (const desc of entries) {
-      const img = await readIndexEntry(src, desc, opts.platform ?? hostPlatform(), 0);
+      const img = await readIndexEntry(src, desc, opts.platform ?? hostPlatform(), 0, limits);
       const name = nameFromAnnotations(desc.annotations, fallbackRepo);
       img.names = name === undefined ? [] : [name];
       add(img);
@@ -102,7 +105,7 @@ export async function readImageArchive(src: ArchiveSource, opts: ReadArchiveOpti
       for (const [k, path] of e.Layers.entries()) layers.push(await mustRead(src, path, `layer ${k + 1} of ${what}`));
       const manifestBytes = synthesiseManifest(config, layers.map((b) => ({ bytes: b, gzip: isGzip(b) })));
       const blobs = new Map<string, Buffer>([[sha256(config), config], ...layers.map((b): [string, Buffer] => [sha256(b), b])]);
-      const img = verifyImage(where, manifestBytes, (d) => blobs.get(d.digest), "docker-archive");
+      const img = await verifyImage(where, manifestBytes, (d) => blobs.get(d.digest), "docker-archive", limits);
       img.names = [...new Set(names)];
       add(img);
     }
@@ -134,7 +137,7 @@ function checkBlob(where: string, desc: Descriptor, data: Uint8Array, what: stri
 }
 
 /** Follows an index entry to one image manifest: nested indexes resolve to the wanted platform. */
-async function readIndexEntry(src: ArchiveSource, desc: IndexDescriptor, platform: { os: string; architecture: string }, depth: number): Promise<ArchiveImage> {
+async function readIndexEntry(src: ArchiveSource, desc: IndexDescriptor, platform: { os: string; architecture: string }, depth: number, limits: TarLimits): Promise<ArchiveImage> {
   const where = src.name;
   if (depth > MAX_DEPTH) throw malformed(where, `indexes nested more than ${MAX_DEPTH} deep`);
   const bytes = await readBlob(src, desc, depth === 0 ? "the manifest" : "a nested manifest");
@@ -145,7 +148,7 @@ async function readIndexEntry(src: ArchiveSource, desc: IndexDescriptor, platfor
     const entries = indexManifests(where, `index ${desc.digest}`, doc);
     // Docker ≥ 25 lists every platform but saves the blobs of some: take the first one present.
     const candidates = entries.filter((e) => e.platform?.os === platform.os && e.platform.architecture === platform.architecture);
-    for (const c of candidates) if ((await src.read(blobPath(c.digest))) !== undefined) return readIndexEntry(src, c, platform, depth + 1);
+    for (const c of candidates) if ((await src.read(blobPath(c.digest))) !== undefined) return readIndexEntry(src, c, platform, depth + 1, limits);
     const offered = [...new Set(entries.map((e) => `${e.platform?.os ?? "?"}/${e.platform?.architecture ?? "?"}`))].join(", ");
     throw imageIoError("NotFound", "NO_MATCHING_PLATFORM", `${where}: index ${desc.digest} has no image for ${platform.os}/${platform.architecture} in the archive`, offered === "" ? "the index lists no images" : `it offers: ${offered}`);
   }
@@ -156,7 +159,7 @@ async function readIndexEntry(src: ArchiveSource, desc: IndexDescriptor, platfor
   for (const [i, d] of [docManifest.config, ...docManifest.layers].entries()) {
     if (!blobs.has(d.digest)) blobs.set(d.digest, await readBlob(src, d, i === 0 ? "the config" : `layer ${i}`));
   }
-  return verifyImage(where, bytes, (d) => blobs.get(d.digest), "oci-layout");
+  return verifyImage(where, bytes, (d) => blobs.get(d.digest), "oci-layout", limits);
 }
 
 function isDesc(d: unknown): d is Descriptor {
@@ -178,7 +181,7 @@ function parseManifestDoc(where: string, digest: string, doc: Record<string, unk
 }
 
 /** Checks a manifest's blobs (already digest-checked by the caller) against each other: config shape, diff_ids, layer paths. */
-function verifyImage(where: string, manifestBytes: Buffer, blob: (d: Descriptor) => Buffer | undefined, format: ArchiveImage["format"]): ArchiveImage {
+async function verifyImage(where: string, manifestBytes: Buffer, blob: (d: Descriptor) => Buffer | undefined, format: ArchiveImage["format"], limits: TarLimits): Promise<ArchiveImage> {
   const manifestDigest = sha256(manifestBytes);
   const m = parseManifestDoc(where, manifestDigest, parseJsonObject(where, `manifest ${manifestDigest}`, manifestBytes));
   const blobs = new Map<string, Buffer>();
@@ -194,22 +197,9 @@ function verifyImage(where: string, manifestBytes: Buffer, blob: (d: Descriptor)
   if (typeof config.os !== "string" || typeof config.architecture !== "string") throw malformed(where, `config ${m.config.digest} lacks "os" or "architecture"`);
   if (!Array.isArray(diffIds) || !diffIds.every((d) => typeof d === "string")) throw malformed(where, `config ${m.config.digest} has no rootfs.diff_ids list`);
   if (diffIds.length !== m.layers.length) throw malformed(where, `config ${m.config.digest} lists ${diffIds.length} layer ids but the manifest has ${m.layers.length} layers`);
-  m.layers.forEach((l, i) => {
+  for (const [i, l] of m.layers.entries()) {
     const what = `layer ${i + 1}`;
-    const stored = get(l, what);
-    let tar: Uint8Array = stored;
-    if (l.mediaType.endsWith("gzip") || isGzip(stored)) {
-      try {
-        tar = gunzipSync(stored);
-      } catch (e) {
-        throw malformed(where, `${what} ${l.digest} is not a valid gzip stream (${(e as Error).message})`);
-      }
-    }
-    const diffId = sha256(tar);
-    if (diffId !== diffIds[i]) {
-      throw imageIoError("Invalid", "DIGEST_MISMATCH", `${where}: ${what} uncompresses to ${diffId}, but the config expects ${String(diffIds[i])}`, "the archive was altered or damaged; nothing was imported");
-    }
-    verifyLayerPaths(where, what, tar);
-  });
+    await verifyLayer(where, `${what} ${l.digest}`, get(l, what), diffIds[i], limits);
+  }
   return { manifestDigest, manifestBytes, configDigest: m.config.digest, blobs, names: [], format };
 }

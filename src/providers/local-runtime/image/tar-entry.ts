@@ -34,3 +34,6 @@ export function tarEntry(path: string, type: TarEntryType, extra: Partial<TarEnt
     ...extra,
   };
 }
+
+/** A member as a streaming reader yields it: its metadata and the size of the data that follows. */
+export type TarHeader = Omit<TarEntry, "data"> & { size: number };
