@@ -69,8 +69,7 @@ t.test("processes racing to take over the same stale lock: exactly one wins each
   const pid = await deadPid();
   const rounds = 6;
   for (let i = 0; i < rounds; i++) await writeFile(join(dir, `race${i}.lock`), staleLock(pid, `stale-${i}`));
-  const startAt = Date.now() + 4000;
-  const children = [0, 1, 2].map(() => spawnTs(join(fixtures, "race-lock.ts"), [dir, String(rounds), String(startAt), "400"]));
+  const children = [0, 1, 2].map(() => spawnTs(join(fixtures, "race-lock.ts"), [dir, String(rounds), "400"], { stdin: true }));
   t.teardown(() => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   });
@@ -79,8 +78,9 @@ t.test("processes racing to take over the same stale lock: exactly one wins each
     c.stdout?.on("data", (d: Buffer) => (out += d.toString()));
     return () => out;
   });
-  await Promise.all(children.map((c) => waitForLine(c, "ready")));
-  t.ok(Date.now() < startAt, "every child was ready before the first round");
+  await Promise.all(children.map((c) => waitForLine(c, "ready", 60000)));
+  const startAt = Date.now() + 300;
+  for (const c of children) c.stdin?.end(`${startAt}\n`);
   t.same(await Promise.all(children.map(waitExit)), [0, 0, 0]);
   for (let i = 0; i < rounds; i++) {
     const lines = outputs.flatMap((o) => o().split("\n")).filter((l) => l.startsWith(`round ${i} `));
