@@ -34,7 +34,7 @@ export function renderInstructionsText(instructions: readonly DockerfileInstruct
       parts.push(i.args);
     }
     const form = i.json ? " (exec form)" : "";
-    out.push(`${lineRange(i).padStart(width)}  ${i.instruction.padEnd(11)} ${parts.filter((p) => p !== "").join(" ")}${form}`);
+    out.push(`${lineRange(i).padStart(width)}  ${i.instruction.padEnd(11)} ${parts.filter((p) => p !== "").join(" ")}${form}`.trimEnd());
     for (const h of i.heredocs ?? []) {
       const lines = h.content === "" ? 0 : h.content.split("\n").length - (h.content.endsWith("\n") ? 1 : 0);
       const how = [h.expand ? "expanded" : "literal", ...(h.chomp ? ["tabs stripped"] : [])].join(", ");
