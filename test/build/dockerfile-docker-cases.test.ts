@@ -2,7 +2,7 @@
 // accepts and how, and what only the build (its instruction checks) refuses. Cases come from the
 // Dockerfile reference, BuildKit's parser test files (testfiles/health) and its line parsers'
 // rules. `before` notes what infra did before it followed this split (those cases failed then).
-import t from "tap";
+import t, { type Test } from "tap";
 import { isInfraError } from "../../src/diag/index.js";
 import { assertBuildable, parseDockerfile } from "../../src/providers/local-runtime/build/dockerfile-parser.js";
 import type { DockerfileInstruction, DockerfileKeyValue } from "../../src/providers/local-runtime/build/dockerfile-types.js";
@@ -141,7 +141,7 @@ function catchError(f: () => unknown): unknown {
   return undefined;
 }
 
-function checkError(t: Tap.Test, caught: unknown, want: Expected): void {
+function checkError(t: Test, caught: unknown, want: Expected): void {
   t.ok(isInfraError(caught), "an InfraError");
   if (!isInfraError(caught)) return;
   t.equal(caught.code, want.code, "code");
