@@ -1,8 +1,8 @@
 /**
  * The normalised compose project: every short form expanded to its long form, every relative
  * path made absolute, durations in milliseconds and sizes in bytes (keys ending `_ms`,
- * `_bytes`). Keys otherwise follow the Compose Specification so that `infra compose config`
- * reads like `docker compose config`. Plain JSON throughout.
+ * `_bytes`). Keys otherwise follow the Compose Specification; `infra compose config` writes this
+ * model back as a compose file (compose-document.ts). Plain JSON throughout.
  */
 
 export type DependsOnCondition = "service_started" | "service_healthy" | "service_completed_successfully";

@@ -2,7 +2,7 @@
 // how BuildKit's parser behaves (continuations, directives, here-documents, JSON fallback...).
 import t from "tap";
 import { isInfraError } from "../../src/diag/index.js";
-import { parseDockerfile } from "../../src/providers/local-runtime/build/dockerfile-parser.js";
+import { assertBuildable, parseDockerfile } from "../../src/providers/local-runtime/build/dockerfile-parser.js";
 import type { DockerfileInstruction } from "../../src/providers/local-runtime/build/dockerfile-types.js";
 
 type Want = Partial<Pick<DockerfileInstruction, "instruction" | "line" | "endLine" | "flags" | "json" | "args" | "heredocs" | "original">>;
@@ -14,7 +14,7 @@ interface Case {
   raw?: string;
   /** Every instruction, in order; only the fields given are compared. */
   want?: Want[];
-  /** The first problem's code and line, and optionally its message. */
+  /** The first problem's code and line, and optionally its message (from the parse or the build's checks). */
   error?: { code: string; line: number; message?: RegExp; count?: number };
   /** Warning codes expected in diagnostics. */
   warnings?: string[];
@@ -227,7 +227,7 @@ for (const c of cases) {
     if (c.error) {
       let caught: unknown;
       try {
-        parseDockerfile(text, { file: "Dockerfile.test" });
+        assertBuildable(parseDockerfile(text, { file: "Dockerfile.test" }), "Dockerfile.test");
       } catch (e) {
         caught = e;
       }
@@ -242,6 +242,7 @@ for (const c of cases) {
       return;
     }
     const r = parseDockerfile(text, { file: "Dockerfile.test" });
+    t.same(r.buildProblems, [], "a build accepts it");
     if (c.want) {
       t.equal(r.instructions.length, c.want.length, "instruction count");
       c.want.forEach((w, i) => {

@@ -84,9 +84,18 @@ t.test("warnings go to stderr, the listing still prints", async (t) => {
   t.match(r.err, /MAINTAINER is deprecated/);
 });
 
-t.test("a rejected Dockerfile throws with file and line", async (t) => {
-  const dir = t.testdir({ Dockerfile: "FROM a\nRUN ok\nFRM b\n" });
-  await t.rejects(run(dir, ["Dockerfile", "--json"]), { code: "INFRA_BUILD_DOCKERFILE_UNKNOWN_INSTRUCTION", summary: /^Dockerfile:3: unknown instruction: FRM/ });
+t.test("what only a build refuses is listed, with a warning naming the line", async (t) => {
+  const dir = t.testdir({ Dockerfile: "FROM a\nRUN ok\nFRM b\nCOPY --nope x y\n" });
+  const r = await run(dir, ["Dockerfile", "--json"]);
+  t.equal(r.code, 0);
+  t.same(r.out.trimEnd().split("\n").map((l) => (JSON.parse(l) as { instruction: string }).instruction), ["FROM", "RUN", "FRM", "COPY"]);
+  t.match(r.err, /Dockerfile:3: a build will fail: unknown instruction: FRM/);
+  t.match(r.err, /Dockerfile:4: a build will fail: unknown flag: nope/);
+});
+
+t.test("a file Docker's parser rejects throws with file and line", async (t) => {
+  const dir = t.testdir({ Dockerfile: 'FROM a\nRUN ok\nCMD ["x", 1]\n' });
+  await t.rejects(run(dir, ["Dockerfile", "--json"]), { code: "INFRA_BUILD_DOCKERFILE_JSON", summary: /^Dockerfile:3: when using JSON array syntax/ });
 });
 
 t.test("a missing file and bad usage are errors", async (t) => {

@@ -24,15 +24,15 @@ t.test("compose config prints YAML, or JSON with --json", async (t) => {
   const dir = t.testdir({ "docker-compose.yml": COMPOSE });
   const a = io(dir);
   t.equal(await composeConfigCommand.run(["-p", "demo"], a.io), 0, "finds docker-compose.yml itself");
-  const y = parse(a.out()) as { name: string; services: Record<string, { ports: unknown[] }>; networks: Record<string, { name: string }> };
-  t.equal(y.name, "demo");
+  const y = parse(a.out()) as { name?: string; services: Record<string, { ports: unknown[] }>; networks: Record<string, { name: string }> };
+  t.equal(y.name, undefined, "no top-level name: docker-compose 1.x refuses it; -p names the resources");
   t.same(y.services.web?.ports, [{ protocol: "tcp", published: 8080, target: 80 }]);
   t.equal(y.networks.default?.name, "demo_default");
   t.equal(a.err(), "");
   const b = io(dir);
   t.equal(await composeConfigCommand.run(["-f", "docker-compose.yml", "--json"], b.io), 0);
-  const j = JSON.parse(b.out()) as { name: string; services: Record<string, { depends_on: unknown }> };
-  t.equal(j.name, "test-compose-commandstestts-compose-config-prints-yaml-or-json-with---json", "the directory name, normalised");
+  const j = JSON.parse(b.out()) as { networks: Record<string, { name: string }>; services: Record<string, { depends_on: unknown }> };
+  t.equal(j.networks.default?.name, "test-compose-commandstestts-compose-config-prints-yaml-or-json-with---json_default", "the directory name, normalised");
   t.same(j.services.web?.depends_on, { db: { condition: "service_started" } });
 });
 

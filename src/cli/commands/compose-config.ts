@@ -1,4 +1,4 @@
-/** `infra compose config`: prints the normalised compose model, like `docker compose config`. */
+/** `infra compose config`: prints the normalised project as a compose file, like `docker compose config`. */
 import { hasErrors } from "../../diag/diagnostic.js";
 import { InfraError } from "../../diag/infra-error.js";
 import { composeFileIn } from "../../compose/find-compose-file.js";
@@ -12,12 +12,16 @@ const NAME = "compose config";
 
 export const composeConfigCommand: Command = {
   name: ["compose", "config"],
-  summary: "Print the normalised compose model (YAML, or JSON)",
+  summary: "Print the normalised compose file (YAML, or JSON)",
   usage: [
     "Usage: infra compose config [-f FILE]... [-p NAME] [--profile NAME]... [--json]",
     "",
     "Reads the compose file(s), merges them in order, resolves extends, profiles and variables,",
-    "and prints the model infra plans from. Without -f: compose.yaml or docker-compose.yml here.",
+    "and prints the model infra plans from as one compose file, in the Compose Specification's",
+    "keys and units (durations \"1m30s\", sizes in bytes, restart \"on-failure:3\"), every $ of",
+    "a value written $$. docker-compose and infra read the output back to the same project; it",
+    "has no top-level name (docker-compose 1.x refuses one): give -p NAME when you use it.",
+    "Without -f: compose.yaml or docker-compose.yml here.",
   ].join("\n"),
   async run(argv: string[], io: CommandIO): Promise<number> {
     const flags = parseFlags(argv, { file: { kind: "list", short: "f" }, project: { kind: "string", short: "p" }, profile: { kind: "list" }, json: { kind: "boolean" } }, NAME);

@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { InfraError } from "../../diag/infra-error.js";
-import { parseDockerfile } from "../../providers/local-runtime/build/dockerfile-parser.js";
+import { buildProblemWarnings, parseDockerfile } from "../../providers/local-runtime/build/dockerfile-parser.js";
 import type { DockerfileInstruction } from "../../providers/local-runtime/build/dockerfile-types.js";
 import type { Command, CommandIO } from "../command.js";
 import { expectPositionals, parseFlags } from "../parse-flags.js";
@@ -34,7 +34,7 @@ export function renderInstructionsText(instructions: readonly DockerfileInstruct
       parts.push(i.args);
     }
     const form = i.json ? " (exec form)" : "";
-    out.push(`${lineRange(i).padStart(width)}  ${i.instruction.padEnd(11)} ${parts.filter((p) => p !== "").join(" ")}${form}`);
+    out.push(`${lineRange(i).padStart(width)}  ${i.instruction.padEnd(11)} ${parts.filter((p) => p !== "").join(" ")}${form}`.trimEnd());
     for (const h of i.heredocs ?? []) {
       const lines = h.content === "" ? 0 : h.content.split("\n").length - (h.content.endsWith("\n") ? 1 : 0);
       const how = [h.expand ? "expanded" : "literal", ...(h.chomp ? ["tabs stripped"] : [])].join(", ");
@@ -59,7 +59,9 @@ export const imageParseCommand: Command = {
     "Usage: infra image parse FILE [--json]",
     "",
     "Parses FILE with Docker's rules (directives, continuations, here-documents, exec and shell",
-    "forms) and lists its instructions. Problems Docker would reject are reported with their line.",
+    "forms) and lists its instructions. It accepts every file Docker's parser accepts: what a",
+    "build would refuse (unknown instructions or flags, no FROM, wrong argument counts) is printed",
+    "as a warning with its line; what the parser itself rejects is an error (exit 1).",
     "",
     "  --json   one object per instruction and line: instruction, line, flags, json, args",
   ].join("\n"),
@@ -78,7 +80,8 @@ export const imageParseCommand: Command = {
       });
     }
     const parsed = parseDockerfile(text, { file });
-    printDiagnostics(io, parsed.diagnostics);
+    // A parser accepts what Docker's parser accepts; what a build would refuse is only a warning here.
+    printDiagnostics(io, [...parsed.diagnostics, ...buildProblemWarnings(parsed, file)]);
     io.stdout.write(flags.booleans.json ? renderInstructionsJson(parsed.instructions) : renderInstructionsText(parsed.instructions));
     return 0;
   },

@@ -21,7 +21,7 @@ import type { BuildImageOptions, BuildProgress, BuildResult, StageState } from "
 import { prepareCopy, type FromRoot } from "./copy-step.js";
 import { walkTree, type SourceTree } from "./copy-sources.js";
 import { contextIgnoreRules, isIgnored, mayReinclude } from "../../../graph/dockerignore.js";
-import { parseDockerfile } from "./dockerfile-parser.js";
+import { assertBuildable, parseDockerfile } from "./dockerfile-parser.js";
 import type { DockerfileInstruction } from "./dockerfile-types.js";
 import { applyConfigInstruction, commandArgv, CONFIG_ONLY, DEFAULT_SHELL, flagValue, type BuildRuntimeConfig } from "./image-config-update.js";
 import { diffUpperDir, type LayerDiffOptions } from "./layer-diff.js";
@@ -81,6 +81,8 @@ class Builder {
     }
     const parsed = parseDockerfile(text, { file: this.file });
     for (const d of parsed.diagnostics) this.progress({ kind: "warning", message: d.summary });
+    // The parser keeps what Docker's parser keeps (unknown flags, no FROM...); a build refuses it here.
+    assertBuildable(parsed, this.file);
     const resolved = resolveStages(parsed.instructions, this.opts.buildArgs ?? {}, { file: this.file, escapeToken: parsed.escapeToken, builtinArgs: BUILTIN_ARGS });
     this.stages = resolved.stages;
     const stages = stagesToBuild(resolved, this.opts.target, this.file);
@@ -130,7 +132,9 @@ class Builder {
     const triggers = st.stage.config.OnBuild ?? [];
     st.stage.config.OnBuild = null;
     for (const t of triggers) {
-      const parsed = parseDockerfile(`FROM scratch\n${t}\n`, { file: `${this.file} (ONBUILD of ${stage.base})` });
+      const triggerFile = `${this.file} (ONBUILD of ${stage.base})`;
+      const parsed = parseDockerfile(`FROM scratch\n${t}\n`, { file: triggerFile });
+      assertBuildable(parsed, triggerFile);
       const ins = parsed.instructions[1];
       if (ins) await this.instruction(st, { ...ins, line: stage.from.line }, stage);
     }

@@ -1,4 +1,5 @@
 import type { Diagnostic } from "../../../diag/index.js";
+import type { DockerfileProblem } from "./dockerfile-errors.js";
 
 /** A here-document attached to RUN, COPY or ADD (`<<EOF`, `<<-EOF`, `<<"EOF"`). */
 export interface DockerfileHeredoc {
@@ -56,8 +57,13 @@ export interface ParsedDockerfile {
   instructions: DockerfileInstruction[];
   /** Parser directives found at the top: syntax, escape, check. */
   directives: Record<string, string>;
-  /** Warnings (deprecated forms, empty continuation lines); errors are thrown. */
+  /** Warnings (deprecated forms, empty continuation lines); parse errors are thrown. */
   diagnostics: Diagnostic[];
+  /**
+   * What a build rejects although Docker's parser accepts it (unknown instructions and flags,
+   * argument counts, no FROM...), in file order; `assertBuildable` throws them.
+   */
+  buildProblems: DockerfileProblem[];
   /** The escape token in effect (`\` or a backtick). */
   escapeToken: "\\" | "`";
 }

@@ -2,7 +2,7 @@ import { isInfraError } from "../../../diag/index.js";
 import { DockerfileErrorCode, type DockerfileProblem } from "./dockerfile-errors.js";
 import type { DockerfileHeredoc, DockerfileInstruction, DockerfileKeyValue } from "./dockerfile-types.js";
 import { parseJsonArray, splitCommand, splitQuotedWords, splitWhitespace } from "./dockerfile-words.js";
-import { parseGoDuration } from "./go-duration.js";
+import { parseHealthcheck } from "./healthcheck-instruction.js";
 import { parseHeredocWord } from "./heredoc-words.js";
 import { closest, readFlags } from "./instruction-flags.js";
 import { unquoteWord } from "./variable-expansion.js";
@@ -17,8 +17,10 @@ const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
 
 export interface InstructionParse {
   instruction: DockerfileInstruction;
-  /** Errors: Docker rejects the file. */
+  /** Errors of Docker's parser (malformed JSON arrays, ENV/LABEL without values): the file does not parse. */
   problems: DockerfileProblem[];
+  /** What Docker's instruction checks reject (flags, argument counts...): the file parses, a build fails. */
+  buildProblems: DockerfileProblem[];
   /** Warnings: accepted, but deprecated or suspicious. */
   warnings: DockerfileProblem[];
 }
@@ -40,6 +42,7 @@ export function takesHeredocs(text: string): boolean {
 /** Parses one logical line into an instruction, with what Docker would reject about it. */
 export function parseInstruction(input: InstructionInput, escape: "\\" | "`"): InstructionParse {
   const problems: DockerfileProblem[] = [];
+  const buildProblems: DockerfileProblem[] = [];
   const warnings: DockerfileProblem[] = [];
   const { line } = input;
   const { keyword, flags, rest } = splitCommand(input.text);
@@ -54,15 +57,19 @@ export function parseInstruction(input: InstructionInput, escape: "\\" | "`"): I
     original: input.text,
   };
   if (input.heredocs.length > 0) ins.heredocs = input.heredocs;
-  const problem = (code: string, message: string, hint?: string, value?: unknown) => {
+  const make = (into: DockerfileProblem[]): ProblemFn => (code, message, hint, value) => {
     const p: DockerfileProblem = { code, message, line };
     if (hint !== undefined) p.hint = hint;
     if (value !== undefined) p.value = value;
-    problems.push(p);
+    into.push(p);
   };
+  /** A build-time problem: Docker's parser keeps the instruction, its instruction checks reject it. */
+  const problem = make(buildProblems);
+  /** A parse error: Docker's parser itself rejects the line. */
+  const syntaxProblem = make(problems);
   const checkFlags = (forName = name) => {
     const r = readFlags(forName, flags, line);
-    if (r.problem) problems.push(r.problem);
+    if (r.problem) buildProblems.push(r.problem);
     return r.values;
   };
   const atLeastOne = () => problem(DockerfileErrorCode.arguments, `${name} requires at least one argument`);
@@ -77,7 +84,7 @@ export function parseInstruction(input: InstructionInput, escape: "\\" | "`"): I
       return j.values;
     }
     if (j.kind === "not-strings") {
-      problem(
+      syntaxProblem(
         DockerfileErrorCode.json,
         "when using JSON array syntax, arrays must be comprised of strings only",
         'quote every element: ["executable", "param1"]',
@@ -171,7 +178,7 @@ export function parseInstruction(input: InstructionInput, escape: "\\" | "`"): I
       break;
     case "ENV":
     case "LABEL":
-      parseNameValue(ins, rest, escape, problem, warnings);
+      parseNameValue(ins, rest, escape, problem, syntaxProblem, warnings);
       checkFlags();
       break;
     case "ARG":
@@ -179,10 +186,10 @@ export function parseInstruction(input: InstructionInput, escape: "\\" | "`"): I
       checkFlags();
       break;
     case "HEALTHCHECK":
-      parseHealthcheck(ins, rest, problem, checkFlags);
+      parseHealthcheck(ins, rest, problem, syntaxProblem, checkFlags);
       break;
     case "ONBUILD":
-      parseOnbuild(ins, rest, input, escape, problem, warnings, checkFlags);
+      parseOnbuild(ins, rest, input, escape, { problem, problems, warnings }, checkFlags);
       break;
     default: {
       ins.args = splitWhitespace(rest);
@@ -195,10 +202,10 @@ export function parseInstruction(input: InstructionInput, escape: "\\" | "`"): I
       );
     }
   }
-  return { instruction: ins, problems, warnings };
+  return { instruction: ins, problems, buildProblems, warnings };
 }
 
-type ProblemFn = (code: string, message: string, hint?: string, value?: unknown) => void;
+export type ProblemFn = (code: string, message: string, hint?: string, value?: unknown) => void;
 
 function unquoteOr(text: string, escape: "\\" | "`", problem: ProblemFn): string {
   try {
@@ -221,6 +228,7 @@ function parseNameValue(
   rest: string,
   escape: "\\" | "`",
   problem: ProblemFn,
+  syntaxProblem: ProblemFn,
   warnings: DockerfileProblem[],
 ): void {
   const name = ins.instruction;
@@ -233,7 +241,7 @@ function parseNameValue(
   if (!(words[0] as string).includes("=")) {
     const m = /[\t\v\f\r ]+/.exec(rest);
     if (m === null) {
-      problem(DockerfileErrorCode.arguments, `${name} must have two arguments`, `write ${name} KEY=VALUE`, rest);
+      syntaxProblem(DockerfileErrorCode.arguments, `${name} must have two arguments`, `write ${name} KEY=VALUE`, rest);
       return;
     }
     const raw = rest.slice(m.index + m[0].length);
@@ -249,7 +257,7 @@ function parseNameValue(
     for (const word of words) {
       const eq = word.indexOf("=");
       if (eq < 0) {
-        problem(
+        syntaxProblem(
           DockerfileErrorCode.arguments,
           `Syntax error - can't find = in ${JSON.stringify(word)}. Must be of the form: name=value`,
           "quote values that contain spaces",
@@ -286,63 +294,10 @@ function parseArgs(ins: DockerfileInstruction, rest: string, escape: "\\" | "`",
   setKeyValues(ins, kvs);
 }
 
-function parseHealthcheck(
-  ins: DockerfileInstruction,
-  rest: string,
-  problem: ProblemFn,
-  checkFlags: () => Record<string, string[]>,
-): void {
-  const m = /\s+/u.exec(rest);
-  const type = m === null ? rest : rest.slice(0, m.index);
-  const cmdText = m === null ? "" : rest.slice(m.index + m[0].length);
-  if (type === "") {
-    problem(DockerfileErrorCode.arguments, "HEALTHCHECK requires at least one argument", "write HEALTHCHECK NONE or HEALTHCHECK CMD ...");
-    return;
-  }
-  let cmd: string[] = [];
-  if (cmdText !== "") {
-    const j = parseJsonArray(cmdText);
-    if (j.kind === "array") {
-      ins.json = true;
-      cmd = j.values;
-    } else if (j.kind === "not-strings") {
-      problem(DockerfileErrorCode.json, "when using JSON array syntax, arrays must be comprised of strings only", undefined, cmdText);
-    } else {
-      cmd = [cmdText];
-    }
-  }
-  ins.args = [type, ...cmd];
-  const upper = type.toUpperCase();
-  if (upper === "NONE") {
-    if (cmd.length > 0) problem(DockerfileErrorCode.healthcheck, "HEALTHCHECK NONE takes no arguments", undefined, cmd);
-    return; // Docker does not read flags for NONE
-  }
-  const values = checkFlags();
-  if (upper !== "CMD") {
-    problem(DockerfileErrorCode.healthcheck, `Unknown type ${JSON.stringify(upper)} in HEALTHCHECK (try CMD)`, "write HEALTHCHECK CMD ... or HEALTHCHECK NONE", type);
-    return;
-  }
-  if (cmd.length === 0) {
-    problem(DockerfileErrorCode.healthcheck, "Missing command after HEALTHCHECK CMD", "write HEALTHCHECK CMD curl -f http://localhost/");
-  }
-  for (const flag of ["interval", "timeout", "start-period", "start-interval"]) {
-    const v = values[flag]?.[0];
-    if (v === undefined || v === "") continue;
-    const ns = parseGoDuration(v);
-    if (ns === undefined) {
-      problem(DockerfileErrorCode.healthcheck, `time: invalid duration ${JSON.stringify(v)}`, `write --${flag}=30s, 1m30s or 500ms`, v);
-    } else if (ns !== 0 && ns < 1e6) {
-      problem(DockerfileErrorCode.healthcheck, `Interval ${JSON.stringify(flag)} cannot be less than 1ms`, undefined, v);
-    }
-  }
-  const retries = values["retries"]?.[0];
-  if (retries !== undefined && retries !== "") {
-    if (!/^[+-]?\d+$/.test(retries)) {
-      problem(DockerfileErrorCode.healthcheck, `strconv.ParseInt: parsing ${JSON.stringify(retries)}: invalid syntax`, "write --retries=3", retries);
-    } else if (Number.parseInt(retries, 10) < 0) {
-      problem(DockerfileErrorCode.healthcheck, `--retries cannot be negative (${retries})`, undefined, retries);
-    }
-  }
+interface OnbuildSinks {
+  problem: ProblemFn;
+  problems: DockerfileProblem[];
+  warnings: DockerfileProblem[];
 }
 
 function parseOnbuild(
@@ -350,10 +305,10 @@ function parseOnbuild(
   rest: string,
   input: InstructionInput,
   escape: "\\" | "`",
-  problem: ProblemFn,
-  warnings: DockerfileProblem[],
+  sinks: OnbuildSinks,
   checkFlags: () => Record<string, string[]>,
 ): void {
+  const { problem, warnings } = sinks;
   if (rest === "") {
     problem(DockerfileErrorCode.arguments, "ONBUILD requires at least one argument", "write ONBUILD INSTRUCTION ...");
     return;
@@ -364,13 +319,15 @@ function parseOnbuild(
   ins.inner = inner;
   ins.json = inner.json;
   ins.args = [inner.instruction, ...inner.flags, ...(Array.isArray(inner.args) ? inner.args : [inner.args])];
+  // Docker's parser parses the trigger as a line of its own: what it rejects there fails now.
+  sinks.problems.push(...sub.problems);
   if (inner.instruction === "ONBUILD") {
     problem(DockerfileErrorCode.onbuild, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
   } else if (inner.instruction === "FROM" || inner.instruction === "MAINTAINER") {
     problem(DockerfileErrorCode.onbuild, `${inner.instruction} isn't allowed as an ONBUILD trigger`);
   } else {
     // Docker checks the trigger only when an image built FROM this one runs it.
-    for (const p of sub.problems) {
+    for (const p of sub.buildProblems) {
       warnings.push({ ...p, message: `ONBUILD trigger will fail: ${p.message}` });
     }
   }
