@@ -76,5 +76,10 @@ export interface StateBackend {
 
 export interface StateLock {
   readonly info: LockInfo;
+  /**
+   * Set when the lock was taken over from a holder that is gone (a process killed while holding
+   * it): its record, or "unreadable" for a lock file that was no lock record.
+   */
+  readonly tookOverFrom?: LockInfo | "unreadable";
   release(): Promise<void>;
 }
