@@ -9,6 +9,7 @@ import { unwrapSecrets, type Props } from "../graph/value.js";
 import { isProviderError, type Provider, type ProviderRegistry, type ResourceResult } from "../providers/contract.js";
 import type { ResourceState, StateBackend, StateFile } from "../state/state-types.js";
 import { addDeposed, pendingDeposed, removeDeposed } from "../state/deposed-objects.js";
+import { addReleased } from "../state/released-objects.js";
 import { buildApplySteps, deletesOldObject, type ApplyStep } from "./apply-steps.js";
 import type { ChangeAction, Plan, PlanChange } from "./plan-types.js";
 import { mapProps, readAttribute, remainingRefs, resolveKnown, type RefLookup } from "./resolve-values.js";
@@ -121,6 +122,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
   const runStep = async (s: ApplyStep): Promise<void> => {
     const c = s.change;
     if (s.op === "forget") {
+      addReleased(state, state.resources.filter((r) => r.address === c.address));
       state.resources = state.resources.filter((r) => r.address !== c.address);
       return persist();
     }

@@ -1,7 +1,7 @@
 /**
  * Orphans: live objects labelled with this stack that state does not record, because the apply
  * that created them died before writing state. Each provider's `discover` lists what carries the
- * stack's labels; what state (or a deposed record) already names is not an orphan. The planner
+ * stack's labels; what state already names (recorded, deposed or released) is not an orphan. The planner
  * adopts an orphan where the stack has its address and deletes it where it does not.
  */
 import { errorDiag, warningDiag, type Diagnostic } from "../diag/diagnostic.js";
@@ -26,7 +26,8 @@ export async function findOrphans(
   names: readonly string[],
   signal?: AbortSignal,
 ): Promise<{ orphans: Map<string, Orphan[]>; diagnostics: Diagnostic[] }> {
-  const known = new Set([...(state?.resources ?? []), ...(state?.deposed ?? [])].map((r) => objectKey(r.provider, r.type, r.id)));
+  // Recorded, deposed, or let go on purpose (state rm, retainOnDelete): none of these is an orphan.
+  const known = new Set([...(state?.resources ?? []), ...(state?.deposed ?? []), ...(state?.released ?? [])].map((r) => objectKey(r.provider, r.type, r.id)));
   const orphans = new Map<string, Orphan[]>();
   const diagnostics: Diagnostic[] = [];
   for (const name of names) {

@@ -26,6 +26,8 @@ const repo = fileURLToPath(new URL("../../", import.meta.url));
 const trials = Math.max(1, Number(process.env.INFRA_KILL_TRIALS ?? "6") || 6);
 const seed = Number(process.env.INFRA_KILL_SEED ?? "") || Math.floor(Math.random() * 2 ** 31);
 t.comment(`seed ${seed} (INFRA_KILL_SEED=${seed} replays it), ${trials} trials`);
+// A trial takes ~12 s on an idle machine (five CLI runs), up to ~30 s under load.
+t.setTimeout(Math.max(300_000, 60_000 + trials * 45_000));
 
 // mulberry32: small, seeded, good enough to pick moments.
 let s = seed >>> 0;

@@ -160,3 +160,25 @@ t.test("an orphan gone between plan and apply: the import fails with a clear err
   t.equal(r.failed, 1);
   t.match(r.diagnostics, [{ code: "INFRA_APPLY_ORPHAN_GONE", hint: /infra plan/ }]);
 });
+
+t.test("objects let go on purpose are no orphans: a forget (retainOnDelete) and state rm keep them out of later plans", async (t) => {
+  const { removeResource } = await import("../../src/state/state-ops.js");
+  const w = new World();
+  const keep = res("volume", "keep", { name: "test-keep", driver: "local" }, { retainOnDelete: true });
+  const site = res("volume", "site", { name: "test-site", driver: "local" });
+  await w.up(stack([keep, site]));
+  const keepId = w.idOf("volume.keep");
+  const siteId = w.idOf("volume.site");
+  const p = await w.plan(stack([site]));
+  t.same(actions(p).filter((a) => a[1] !== "noop"), [["volume.keep", "forget"]]);
+  await w.apply(p);
+  t.match(w.state?.released, [{ address: "volume.keep", id: keepId }], "the forget is recorded");
+  const later = await w.plan(stack([site]));
+  t.equal(later.empty, true, "the kept volume, still labelled with the stack, is neither adopted nor deleted");
+  t.ok(w.provider.get(keepId), "and it still exists");
+
+  w.state = removeResource(w.state!, "volume.site");
+  const afterRm = await w.plan(stack([]));
+  t.same(actions(afterRm), [], "state rm: not deleted though the stack no longer has it");
+  t.ok(w.provider.get(siteId));
+});
