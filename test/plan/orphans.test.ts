@@ -182,3 +182,16 @@ t.test("objects let go on purpose are no orphans: a forget (retainOnDelete) and 
   t.same(actions(afterRm), [], "state rm: not deleted though the stack no longer has it");
   t.ok(w.provider.get(siteId));
 });
+
+t.test("destroy right after an apply killed before its first state write: no state, and still nothing is left", async (t) => {
+  for (const parallelism of [1, 10]) {
+    const w = await killedAfter(0, webStack(), parallelism);
+    t.equal(w.state, undefined);
+    const p = await w.plan(webStack(), { mode: "destroy" });
+    t.equal(p.summary.destroy, 4, "every orphan is planned for deletion");
+    t.ok(p.changes.every((c) => c.reasons[0]?.code === "delete_orphan"));
+    const r = await w.apply(p, { parallelism });
+    t.equal(r.failed, 0);
+    t.same(w.provider.list(), [], `parallelism ${parallelism}: nothing left`);
+  }
+});
