@@ -12,6 +12,8 @@ import type {
   CreateRequest,
   DeleteRequest,
   DiffRequest,
+  DiscoveredObject,
+  DiscoverRequest,
   OwnerLabels,
   Provider,
   ReadRequest,
@@ -87,6 +89,10 @@ export class PersistedMemoryProvider implements Provider {
     this.toInner.delete(req.id);
     this.toOuter.delete(inner);
     this.save();
+  }
+
+  async discover(req: DiscoverRequest): Promise<DiscoveredObject[]> {
+    return (await this.mem.discover(req)).map((o) => ({ ...o, id: this.toOuter.get(o.id) ?? o.id }));
   }
 
   private link(outer: string, inner: string): void {

@@ -8,7 +8,7 @@ import type { ResourceState } from "../state/state-types.js";
 import { changeKey } from "./plan-removal.js";
 import type { PlanChange } from "./plan-types.js";
 
-export type StepOp = "create" | "update" | "delete" | "forget";
+export type StepOp = "create" | "update" | "import" | "delete" | "forget";
 
 export interface ApplyStep {
   /** `op:` and the change's key (its address, plus the id of a deposed object); unique within a plan. */
@@ -35,13 +35,14 @@ export function buildApplySteps(changes: readonly PlanChange[], recorded: readon
   const add = (op: StepOp, change: PlanChange, changeIndex: number): ApplyStep => {
     const s: ApplyStep = { key: `${op}:${changeKey(change)}`, op, changeIndex, change, after: [] };
     steps.set(s.key, s);
-    if (op === "create" || op === "update") up.set(change.address, s);
+    if (op === "create" || op === "update" || op === "import") up.set(change.address, s);
     else down.set(changeKey(change), s);
     return s;
   };
   changes.forEach((c, i) => {
     if (c.action === "create") add("create", c, i);
     else if (c.action === "update") add("update", c, i);
+    else if (c.action === "import") add("import", c, i);
     else if (c.action === "delete") add("delete", c, i);
     else if (c.action === "forget") add("forget", c, i);
     else if (c.action === "replace") {
@@ -53,9 +54,11 @@ export function buildApplySteps(changes: readonly PlanChange[], recorded: readon
   });
 
   const newDeps = new Map(changes.filter((c) => c.after !== null).map((c) => [c.address, new Set(c.dependencies)]));
-  // Objects that used each address when last applied, by change key: current ones and deposed ones.
+  // Objects that use each address now, by change key: current ones, deposed ones, and orphans (in no record).
   const oldDependents = new Map<string, string[]>();
-  const olds: Array<Pick<PlanChange, "address" | "deposed" | "dependencies">> = [...recorded, ...changes.filter((c) => c.deposed !== undefined)];
+  const recordedAt = new Set(recorded.map((r) => r.address));
+  const unrecorded = changes.filter((c) => c.deposed !== undefined || (c.before !== null && !recordedAt.has(c.address)));
+  const olds: Array<Pick<PlanChange, "address" | "deposed" | "dependencies">> = [...recorded, ...unrecorded];
   for (const r of olds) {
     for (const d of r.dependencies) {
       if (!oldDependents.has(d)) oldDependents.set(d, []);

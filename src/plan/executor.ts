@@ -6,9 +6,10 @@
 import { errorDiag, hasErrors, type Diagnostic } from "../diag/diagnostic.js";
 import { InfraError } from "../diag/infra-error.js";
 import { unwrapSecrets, type Props } from "../graph/value.js";
-import { isProviderError, type ProviderRegistry, type ResourceResult } from "../providers/contract.js";
+import { isProviderError, type Provider, type ProviderRegistry, type ResourceResult } from "../providers/contract.js";
 import type { ResourceState, StateBackend, StateFile } from "../state/state-types.js";
 import { addDeposed, pendingDeposed, removeDeposed } from "../state/deposed-objects.js";
+import { addReleased } from "../state/released-objects.js";
 import { buildApplySteps, deletesOldObject, type ApplyStep } from "./apply-steps.js";
 import type { ChangeAction, Plan, PlanChange } from "./plan-types.js";
 import { mapProps, readAttribute, remainingRefs, resolveKnown, type RefLookup } from "./resolve-values.js";
@@ -27,6 +28,8 @@ export interface ApplyEvent {
 
 export interface ApplyResult {
   state: StateFile;
+  /** Orphans recorded as they were (`import`). */
+  imported: number;
   added: number;
   changed: number;
   destroyed: number;
@@ -65,7 +68,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
   const parallelism = Math.max(1, Math.floor(input.parallelism));
   const state: StateFile = structuredClone(input.state);
   const diagnostics: Diagnostic[] = [];
-  const result = { added: 0, changed: 0, destroyed: 0, failed: 0 };
+  const result = { imported: 0, added: 0, changed: 0, destroyed: 0, failed: 0 };
   const emit = (kind: ApplyEvent["kind"], c: PlanChange, elapsedMs: number, error?: Diagnostic): void =>
     input.onEvent?.({ kind, address: c.address, action: c.action, elapsedMs, ...(c.deposed === undefined ? {} : { deposed: c.deposed }), ...(error === undefined ? {} : { error }) });
 
@@ -119,6 +122,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
   const runStep = async (s: ApplyStep): Promise<void> => {
     const c = s.change;
     if (s.op === "forget") {
+      addReleased(state, state.resources.filter((r) => r.address === c.address));
       state.resources = state.resources.filter((r) => r.address !== c.address);
       return persist();
     }
@@ -138,7 +142,9 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
     }
     const props = resolveAll(c, lookup);
     let res: ResourceResult;
-    if (s.op === "create") {
+    if (s.op === "import") {
+      res = await readImported(c, props, (req) => withRetry(() => provider.read(req, ctx), input.retry));
+    } else if (s.op === "create") {
       const create = (): Promise<ResourceResult> =>
         withRetry(() => provider.create({ type: c.type, address: c.address, props: plainProps(props), owner: { stack: plan.stack, address: c.address } }, ctx), input.retry);
       res = deletesOldObject(c) ? await createBesideOld(c, create) : await create();
@@ -294,8 +300,23 @@ function record(state: StateFile, r: ResourceState): void {
   else state.resources.push(r);
 }
 
-function count(result: { added: number; changed: number; destroyed: number }, action: ChangeAction): void {
-  if (action === "create") result.added++;
+/** An orphan the plan adopts: read again (it may have gone since the plan), then recorded as it is. */
+async function readImported(c: PlanChange, props: Props, read: (req: Parameters<Provider["read"]>[0]) => Promise<ResourceResult>): Promise<ResourceResult> {
+  const before = c.before!;
+  try {
+    return await read({ type: c.type, address: c.address, id: before.id ?? "", props: plainProps(props), outputs: before.outputs });
+  } catch (e) {
+    if (!(isProviderError(e) && e.category === "NotFound")) throw e;
+    throw new InfraError("INFRA_APPLY_ORPHAN_GONE", `Cannot import ${c.address}: ${c.type} ${before.id ?? ""} that the plan found is gone`, {
+      detail: e.message,
+      hint: "Run `infra plan` again: it will create the resource instead.",
+    });
+  }
+}
+
+function count(result: { imported: number; added: number; changed: number; destroyed: number }, action: ChangeAction): void {
+  if (action === "import") result.imported++;
+  else if (action === "create") result.added++;
   else if (action === "update") result.changed++;
   else if (action === "delete") result.destroyed++;
   else if (action === "replace") {

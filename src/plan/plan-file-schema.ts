@@ -4,27 +4,32 @@
  * the JSON path of the bad field, never half-used.
  */
 import { RESOURCE_TYPES } from "../graph/resource.js";
-import type { Plan } from "./plan-types.js";
+import type { ChangeAction, Plan, PlanSummary, ReasonCode } from "./plan-types.js";
 
 /** Deeper than any stack value gets; bounds the recursion of everything that reads the plan. */
 export const MAX_PLAN_DEPTH = 64;
 
-const ACTIONS = ["create", "update", "replace", "delete", "forget", "noop"];
+// Records over the unions, so that a new action or reason cannot be missed here (the compiler says so).
+const ACTIONS = Object.keys({ create: 1, update: 1, replace: 1, delete: 1, forget: 1, import: 1, noop: 1 } satisfies Record<ChangeAction, 1>);
 const REPLACE_ORDERS = ["delete-before-create", "create-before-delete"];
-const REASONS = [
-  "new_in_config",
-  "missing_live",
-  "attributes_changed",
-  "replace_because_cannot_update",
-  "replace_on_changes",
-  "replace_by_request",
-  "replace_because_dependency_replaced",
-  "delete_because_no_resource_config",
-  "delete_because_destroy",
-  "delete_because_deposed",
-  "forget_because_retain_on_delete",
-  "no_changes",
-];
+const REASONS = Object.keys({
+  new_in_config: 1,
+  missing_live: 1,
+  attributes_changed: 1,
+  replace_because_cannot_update: 1,
+  replace_on_changes: 1,
+  replace_by_request: 1,
+  replace_because_dependency_replaced: 1,
+  delete_because_no_resource_config: 1,
+  delete_because_destroy: 1,
+  delete_because_deposed: 1,
+  forget_because_retain_on_delete: 1,
+  adopt_orphan: 1,
+  replace_orphan: 1,
+  delete_orphan: 1,
+  no_changes: 1,
+} satisfies Record<ReasonCode, 1>);
+const SUMMARY_KEYS = Object.keys({ add: 1, change: 1, destroy: 1, replace: 1, forget: 1, import: 1 } satisfies Record<keyof PlanSummary, 1>);
 const OUTPUT_ACTIONS = ["create", "update", "delete", "noop"];
 const SHA256 = /^sha256:[0-9a-f]{64}$/;
 const NONCE = /^[0-9a-f]{64}$/;
@@ -130,8 +135,8 @@ function checkShape(v: unknown): asserts v is Plan {
     str(e.summary, `diagnostics[${i}].summary`);
   });
   const s = obj(p.summary, "summary");
-  only(s, "summary", ["add", "change", "destroy", "replace", "forget"]);
-  for (const k of ["add", "change", "destroy", "replace", "forget"]) count(s[k], `summary.${k}`);
+  only(s, "summary", SUMMARY_KEYS);
+  for (const k of SUMMARY_KEYS) count(s[k], `summary.${k}`);
   bool(p.empty, "empty");
 }
 

@@ -19,6 +19,8 @@ export interface PlanResourceContext {
   goneLive: ReadonlySet<string>;
   /** `--replace` addresses. */
   forceReplace: ReadonlySet<string>;
+  /** Addresses whose prior is an orphan found live (see plan-orphans.ts), not a recorded object. */
+  adopted?: ReadonlySet<string>;
 }
 
 export interface ResourceDecision {
@@ -117,6 +119,9 @@ export async function planResource(node: ResourceNode, prior: ResourceState | un
   }
   for (const k of rocAttrs) reasons.push({ code: "replace_on_changes", attribute: k });
   if (ctx.forceReplace.has(node.address)) reasons.push({ code: "replace_by_request" });
+  // An orphan that differs from the stack is replaced, never patched: nothing says what made it.
+  const orphan = ctx.adopted?.has(node.address) === true;
+  if (orphan && changed.length > 0) reasons.unshift({ code: "replace_orphan" });
 
   const forcing = new Set([...replaceAttrs, ...rocAttrs]);
   const before = { id: prior.id, props: prior.props, outputs: prior.outputs };
@@ -133,11 +138,14 @@ export async function planResource(node: ResourceNode, prior: ResourceState | un
     outputs = { ...prior.outputs };
     for (const k of d.unknownOutputs) outputs[k] = UNKNOWN;
     change = { ...base, action: "update", reasons: changed.map((k) => ({ code: "attributes_changed", attribute: k })), before, after: { props: afterProps, outputs }, attributes, unchangedCount: unchanged };
+  } else if (orphan) {
+    outputs = prior.outputs;
+    change = { ...base, action: "import", reasons: [{ code: "adopt_orphan" }], before, after: { props: afterProps, outputs }, attributes: [], unchangedCount: unchanged };
   } else {
     outputs = prior.outputs;
     change = { ...base, action: "noop", reasons: [{ code: "no_changes" }], before, after: { props: afterProps, outputs }, attributes: [], unchangedCount: unchanged };
   }
-  if (change.action !== "noop" && provider.preflight) diagnostics.push(...(await provider.preflight({ type: node.type, address: node.address, props: desired })));
+  if (change.action !== "noop" && change.action !== "import" && provider.preflight) diagnostics.push(...(await provider.preflight({ type: node.type, address: node.address, props: desired })));
   return { change, known: { props: desired, outputs }, diagnostics };
 }
 

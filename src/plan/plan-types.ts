@@ -9,7 +9,7 @@ import type { Props, Value } from "../graph/value.js";
 /** 2.0: plans carry their source, a nonce and a digest (saved plans made by 1.x cannot be verified). */
 export const PLAN_FORMAT_VERSION = "2.0";
 
-export type ChangeAction = "create" | "update" | "replace" | "delete" | "forget" | "noop";
+export type ChangeAction = "create" | "update" | "replace" | "delete" | "forget" | "import" | "noop";
 
 export type ReplaceOrder = "delete-before-create" | "create-before-delete";
 
@@ -26,6 +26,11 @@ export type ReasonCode =
   | "delete_because_destroy" // delete: destroy mode
   | "delete_because_deposed" // delete: left over from an interrupted create-before-delete replacement
   | "forget_because_retain_on_delete" // forget: removed, retainOnDelete set
+  // The three below: a live object labelled with this stack at an address state does not hold
+  // (created by an apply that died before recording it).
+  | "adopt_orphan" // import: it matches the stack, so state records it as it is
+  | "replace_orphan" // replace: it differs from the stack
+  | "delete_orphan" // delete: its address is not in the stack (or destroy mode), or state holds another object there
   | "no_changes"; // noop
 
 export interface ChangeReason {
@@ -62,12 +67,13 @@ export interface PlanChange {
   /** Only for `replace`. */
   replaceOrder?: ReplaceOrder;
   /**
-   * Set (to the object's id) when the change deletes a deposed object: one left over from an
-   * interrupted create-before-delete replacement, not the current object at `address`.
+   * Set (to the object's id) when the change deletes an object that is not the current one at
+   * `address`: a deposed object, left over from an interrupted create-before-delete replacement,
+   * or (reason `delete_orphan`) an orphan found beside the object state records there.
    */
   deposed?: string;
   reasons: ChangeReason[];
-  /** What is recorded (after refresh); null for a create. */
+  /** What is recorded (after refresh), or the orphan found live (import, and replace or delete of an orphan); null for a create. */
   before: ResourceSnapshot | null;
   /** What the stack wants; props may hold references and unknowns; null for delete/forget. */
   after: { props: Props; outputs: Props } | null;
@@ -110,6 +116,8 @@ export interface PlanSummary {
   /** Replacements are counted in add and destroy too, as Terraform does. */
   replace: number;
   forget: number;
+  /** Orphans adopted as they are (`import`). */
+  import: number;
 }
 
 /** Which stack and state a plan was made from; `apply PLANFILE` refuses any other. */

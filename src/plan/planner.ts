@@ -11,6 +11,7 @@ import { pendingDeposed } from "../state/deposed-objects.js";
 import type { ResourceState, StateFile } from "../state/state-types.js";
 import { topologicalOrder } from "./plan-order.js";
 import { planOutputs } from "./plan-outputs.js";
+import { findOrphans, orphanDeleteChange, readOrphan, type Orphan } from "./plan-orphans.js";
 import { changeKey, deposedChange, removalChange } from "./plan-removal.js";
 import { planResource, protectedDiag } from "./plan-resource.js";
 import { selectAddresses } from "./plan-selection.js";
@@ -18,7 +19,7 @@ import { newPlanNonce, planDigest } from "./plan-digest.js";
 import { PLAN_FORMAT_VERSION, type DriftEntry, type Plan, type PlanChange, type PlanOptions, type PlanSource, type PlanSummary } from "./plan-types.js";
 import { refreshResources } from "./refresh.js";
 import { unknownProviderDiag } from "./unknown-provider.js";
-import { readAttribute, type RefLookup } from "./resolve-values.js";
+import { mapProps, readAttribute, resolveKnown, unknownForm, type RefLookup } from "./resolve-values.js";
 
 export interface PlanInput {
   graph: StackGraph;
@@ -73,6 +74,17 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
     }
   }
 
+  // Objects labelled with this stack that state does not record (an apply died before writing them).
+  // Like refresh, a live look: --refresh=false skips it.
+  let orphans = new Map<string, Orphan[]>();
+  if (options.refresh) {
+    const names = [...new Set([...graph.resources, ...recorded.values()].map((r) => r.provider))];
+    const found = await findOrphans(graph.stack, state, providers, names, input.signal);
+    orphans = found.orphans;
+    diagnostics.push(...found.diagnostics);
+  }
+  const adopted = new Set<string>();
+
   const known = new Map<string, { props: Props; outputs: Props }>();
   for (const r of current.values()) if (!selection.inScope(r.address)) known.set(r.address, { props: r.props, outputs: r.outputs });
   const lookup: RefLookup = (t) => {
@@ -90,7 +102,20 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
     for (const address of graphOrder.order) {
       const node = nodes.get(address)!;
       if (!selection.inScope(address)) continue;
-      const d = await planOne(node, current.get(address), input.providers, { lookup, planned, goneLive, forceReplace });
+      let prior = current.get(address);
+      const orphan = prior === undefined ? orphans.get(address)?.[0] : undefined;
+      if (orphan !== undefined && providers.has(orphan.provider)) {
+        // Read as the stack wants it, so that what the provider reports compares with the stack.
+        const desired = mapProps(mapProps(node.props, (v) => resolveKnown(v, lookup)), unknownForm);
+        const r = await readOrphan(orphan, providers, desired, input.signal);
+        if (r.diagnostic !== undefined) diagnostics.push(r.diagnostic);
+        if (r.resource !== undefined) {
+          prior = { ...r.resource, dependencies: [...new Set([...r.resource.dependencies, ...node.dependencies])] };
+          adopted.add(address);
+        }
+        orphans.set(address, orphans.get(address)!.slice(1));
+      }
+      const d = await planOne(node, prior, input.providers, { lookup, planned, goneLive, forceReplace, adopted });
       diagnostics.push(...d.diagnostics);
       if (d.change !== undefined) planned.set(address, d.change);
       if (d.known !== undefined) known.set(address, d.known);
@@ -104,6 +129,21 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
     // With refresh on, refresh has reported an unknown provider already.
     if (!providers.has(r.provider) && !options.refresh) diagnostics.push(unknownProviderDiag(r.address, r.provider, "state"));
     planned.set(r.address, c);
+  }
+  // Orphans not adopted go: their address left the stack (or this is a destroy), or state holds another object there.
+  for (const [address, list] of orphans) {
+    if (!selection.inScope(address)) continue;
+    const node = nodes.get(address);
+    if (destroy && node?.options.retainOnDelete === true) continue;
+    for (const o of list) {
+      if (!providers.has(o.provider)) continue;
+      const r = await readOrphan(o, providers, {}, input.signal);
+      if (r.diagnostic !== undefined) diagnostics.push(r.diagnostic);
+      if (r.diagnostic === undefined && r.resource === undefined) continue; // gone since discover
+      const beside = planned.has(address) || recorded.has(address);
+      const c = orphanDeleteChange(o, r.resource, beside, node?.dependencies ?? [], node?.options ?? {});
+      planned.set(changeKey(c), c);
+    }
   }
   const all = new Map<string, PlanChange>(planned);
   for (const d of deposed) {
@@ -158,9 +198,10 @@ async function planOne(
 }
 
 export function summarise(changes: readonly PlanChange[]): PlanSummary {
-  const s: PlanSummary = { add: 0, change: 0, destroy: 0, replace: 0, forget: 0 };
+  const s: PlanSummary = { add: 0, change: 0, destroy: 0, replace: 0, forget: 0, import: 0 };
   for (const c of changes) {
     if (c.action === "create") s.add++;
+    else if (c.action === "import") s.import++;
     else if (c.action === "update") s.change++;
     else if (c.action === "delete") s.destroy++;
     else if (c.action === "forget") s.forget++;

@@ -157,6 +157,28 @@ export interface DeleteRequest {
   outputs: Props;
 }
 
+/** Which owner's objects `discover` lists. */
+export interface DiscoverRequest {
+  /** The stack name carried by the objects' owner labels. */
+  stack: string;
+}
+
+/**
+ * An object found live that carries a stack's owner labels. The planner reads it (through `read`)
+ * when it must compare it with the stack; `discover` itself only says what exists and whose it is.
+ */
+export interface DiscoveredObject {
+  type: ResourceType;
+  /** The owner label's address. */
+  address: string;
+  id: string;
+  /**
+   * Addresses (owner labels of the same stack) of the objects it uses, e.g. a container's
+   * networks and volumes: a destroy deletes it before them.
+   */
+  dependencies: string[];
+}
+
 /** Context for one planner or executor run; providers may use it for cancellation and logs. */
 export interface ProviderCallContext {
   signal?: AbortSignal;
@@ -175,6 +197,11 @@ export interface Provider {
   update(req: UpdateRequest, ctx?: ProviderCallContext): Promise<ResourceResult>;
   /** Deleting what is already gone succeeds. */
   delete(req: DeleteRequest, ctx?: ProviderCallContext): Promise<void>;
+  /**
+   * Every live object labelled with the stack's owner labels, whether state records it or not:
+   * objects created by an apply that died before recording them are found (and adopted) this way.
+   */
+  discover?(req: DiscoverRequest, ctx?: ProviderCallContext): Promise<DiscoveredObject[]>;
   /** Checks, at plan time, conditions of the live system (e.g. a host port already in use). */
   preflight?(req: ValidateRequest): Promise<Diagnostic[]>;
   /** Releases connections; called once by the CLI at the end. */

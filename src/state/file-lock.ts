@@ -35,6 +35,7 @@ type Holder = LockInfo | "missing" | "unreadable";
 /** A lock judged stale: `key` names it in claims, `still` checks that the lock file is still it. */
 interface StaleLock {
   key: string;
+  holder: LockInfo | "unreadable";
   still(path: string): Promise<boolean>;
 }
 
@@ -80,6 +81,7 @@ async function staleness(path: string, holder: LockInfo | "unreadable", opts: Lo
   if (holder !== "unreadable") {
     if (holder.host !== hostname() || pidAlive(holder.pid)) return undefined;
     return {
+      holder,
       key: createHash("sha256").update(holder.id).digest("hex").slice(0, 16),
       still: async (p) => {
         const h = await readHolder(p);
@@ -90,6 +92,7 @@ async function staleness(path: string, holder: LockInfo | "unreadable", opts: Lo
   const s = await stat(path).catch(() => undefined);
   if (s === undefined || ageMs(s) <= (opts.unreadableStaleMs ?? 5000)) return undefined;
   return {
+    holder,
     key: `ino${s.ino}`,
     still: async (p) => (await stat(p).catch(() => undefined))?.ino === s.ino && (await readHolder(p)) === "unreadable",
   };
@@ -145,7 +148,7 @@ export async function acquireFileLock(path: string, req: Omit<LockInfo, "id" | "
       if (holder === "missing") continue;
     }
     const stale = await staleness(path, holder, opts);
-    if (stale !== undefined && (await takeOver(path, stale, info))) return held(path, info);
+    if (stale !== undefined && (await takeOver(path, stale, info))) return held(path, info, stale.holder);
     if (Date.now() >= deadline) {
       // A lost takeover means someone else holds the lock now: name them, not the stale holder.
       if (stale !== undefined) holder = await readHolder(path);
@@ -161,11 +164,12 @@ export async function acquireFileLock(path: string, req: Omit<LockInfo, "id" | "
 }
 
 /** A lock we hold: leftovers are cleared first (best effort: they are harmless, the lock is not lost over them). */
-async function held(path: string, info: LockInfo): Promise<StateLock> {
+async function held(path: string, info: LockInfo, tookOverFrom?: LockInfo | "unreadable"): Promise<StateLock> {
   await removeLeftovers(path).catch(() => undefined);
   let released = false;
   return {
     info,
+    ...(tookOverFrom === undefined ? {} : { tookOverFrom }),
     async release(): Promise<void> {
       if (released) return;
       released = true;

@@ -35,6 +35,15 @@ export function parseState(text: string, path: string): StateFile {
     if (!Array.isArray(o.deposed)) throw corrupt(path, "deposed is not a list.");
     o.deposed.forEach((r: unknown, i: number) => checkObject(path, `deposed[${i}]`, r));
   }
+  if (o.released !== undefined) {
+    if (!Array.isArray(o.released)) throw corrupt(path, "released is not a list.");
+    o.released.forEach((r: unknown, i: number) => {
+      const x = r as Record<string, unknown> | null;
+      if (typeof x !== "object" || x === null || typeof x.address !== "string" || typeof x.type !== "string" || typeof x.provider !== "string" || typeof x.id !== "string") {
+        throw corrupt(path, `released[${i}] lacks address, type, provider or id.`);
+      }
+    });
+  }
   return v as StateFile;
 }
 

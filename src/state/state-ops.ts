@@ -4,6 +4,7 @@
  */
 import { InfraError } from "../diag/infra-error.js";
 import { removeDeposed } from "./deposed-objects.js";
+import { addReleased } from "./released-objects.js";
 import type { ResourceState, StateFile } from "./state-types.js";
 
 function notFound(address: string, state: StateFile | undefined): InfraError {
@@ -33,6 +34,8 @@ export function removeResource(state: StateFile, address: string): StateFile {
   next.serial += 1;
   next.resources = next.resources.filter((r) => r.address !== address);
   for (const d of state.deposed ?? []) if (d.address === address) removeDeposed(next, address, d.id);
+  // Still labelled with the stack: without this record the next plan would adopt them again.
+  addReleased(next, [...state.resources, ...(state.deposed ?? [])].filter((r) => r.address === address));
   return next;
 }
 

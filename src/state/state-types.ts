@@ -31,6 +31,12 @@ export interface DeposedObject extends Pick<ResourceState, "address" | "type" | 
   deposedAt: string;
 }
 
+/** An object infra let go on purpose (see released-objects.ts): never taken for an orphan. */
+export interface ReleasedObject extends Pick<ResourceState, "address" | "type" | "provider" | "id"> {
+  /** ISO time it was let go. */
+  releasedAt: string;
+}
+
 export interface StateFile {
   formatVersion: number;
   /** Random id fixed when the state is first written; a saved plan must match it. */
@@ -47,6 +53,8 @@ export interface StateFile {
    * that they survive whatever happens to the current object at the same address. Absent when empty.
    */
   deposed?: DeposedObject[];
+  /** Objects forgotten on purpose that still carry the stack's labels. Absent when empty. */
+  released?: ReleasedObject[];
 }
 
 export function emptyState(stack: string, lineage: string, infraVersion: string): StateFile {
@@ -76,5 +84,10 @@ export interface StateBackend {
 
 export interface StateLock {
   readonly info: LockInfo;
+  /**
+   * Set when the lock was taken over from a holder that is gone (a process killed while holding
+   * it): its record, or "unreadable" for a lock file that was no lock record.
+   */
+  readonly tookOverFrom?: LockInfo | "unreadable";
   release(): Promise<void>;
 }

@@ -34,6 +34,8 @@ export function progressKey(e: { address: string; deposed?: string }): string {
 }
 
 export interface ApplyTotals {
+  /** Absent (0) from callers that import nothing. */
+  imported?: number;
   added: number;
   changed: number;
   destroyed: number;
@@ -47,6 +49,7 @@ const WORDS: Record<string, { ing: string; done: string; noun: string }> = {
   replace: { ing: "Replacing", done: "Replacement complete", noun: "Replacement" },
   delete: { ing: "Destroying", done: "Destruction complete", noun: "Destruction" },
   forget: { ing: "Forgetting", done: "Forgotten", noun: "Forgetting" },
+  import: { ing: "Importing", done: "Import complete", noun: "Import" },
   read: { ing: "Reading", done: "Read complete", noun: "Read" },
 };
 
@@ -99,7 +102,9 @@ export function formatRunning(running: readonly RunningStep[], opts: { color: bo
 /** The last line of an apply (or a destroy). */
 export function renderApplySummary(t: ApplyTotals, opts: { color: boolean; mode?: "apply" | "destroy" }): string {
   const style: Style = makeStyle(opts.color);
-  const counts = opts.mode === "destroy" ? `${t.destroyed} destroyed` : `${t.added} added, ${t.changed} changed, ${t.destroyed} destroyed`;
+  // Terraform's `N imported, ` only when something was.
+  const imported = (t.imported ?? 0) > 0 ? `${t.imported} imported, ` : "";
+  const counts = opts.mode === "destroy" ? `${t.destroyed} destroyed` : `${imported}${t.added} added, ${t.changed} changed, ${t.destroyed} destroyed`;
   const word = opts.mode === "destroy" ? "Destroy" : "Apply";
   if (t.interrupted) return style.bold(style.red(`${word} interrupted!`)) + ` Resources: ${counts}${t.failed > 0 ? `, ${t.failed} failed` : ""}.`;
   if (t.failed > 0) return style.bold(style.red(`${word} failed!`)) + ` Resources: ${counts}, ${t.failed} failed.`;

@@ -16,6 +16,7 @@ export interface HumanViewOptions {
 
 const LEGEND: Array<{ sym: string; text: string; match: (c: PlanChange) => boolean }> = [
   { sym: "+", text: "create", match: (c) => c.action === "create" },
+  { sym: "=", text: "import (adopt an existing object)", match: (c) => c.action === "import" },
   { sym: "~", text: "update in-place", match: (c) => c.action === "update" },
   { sym: "-/+", text: "destroy and then create replacement", match: (c) => c.action === "replace" && c.replaceOrder !== "create-before-delete" },
   { sym: "+/-", text: "create replacement and then destroy", match: (c) => c.action === "replace" && c.replaceOrder === "create-before-delete" },
@@ -66,11 +67,15 @@ export function renderPlanHuman(plan: Plan, opts: HumanViewOptions): string {
   return out.join("\n") + "\n";
 }
 
-/** `Plan: X to add, Y to change, Z to destroy.` (OpenTofu's `, N to forget` only when forgetting). */
+/**
+ * `Plan: X to add, Y to change, Z to destroy.`, with Terraform's `N to import, ` in front only when
+ * importing and OpenTofu's `, N to forget` only when forgetting.
+ */
 export function summaryLine(plan: Plan, style: Style = makeStyle(false)): string {
   const s = plan.summary;
   const forget = s.forget > 0 ? `, ${s.forget} to forget` : "";
-  return `${style.bold("Plan:")} ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy${forget}.`;
+  const imports = (s.import ?? 0) > 0 ? `${s.import} to import, ` : "";
+  return `${style.bold("Plan:")} ${imports}${s.add} to add, ${s.change} to change, ${s.destroy} to destroy${forget}.`;
 }
 
 function driftSection(plan: Plan, style: Style): string[] {
@@ -106,7 +111,7 @@ export function outputLines(plan: Plan, style: Style): string[] {
 
 /** Counts of visible actions, e.g. for the markdown table header. */
 export function countActions(plan: Plan): Record<ChangeAction, number> {
-  const counts: Record<ChangeAction, number> = { create: 0, update: 0, replace: 0, delete: 0, forget: 0, noop: 0 };
+  const counts: Record<ChangeAction, number> = { create: 0, update: 0, replace: 0, delete: 0, forget: 0, import: 0, noop: 0 };
   for (const c of plan.changes) counts[c.action]++;
   return counts;
 }

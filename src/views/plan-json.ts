@@ -20,6 +20,8 @@ export function jsonActions(change: Pick<PlanChange, "action" | "replaceOrder">)
     replace: change.replaceOrder === "create-before-delete" ? ["create", "delete"] : ["delete", "create"],
     delete: ["delete"],
     forget: ["forget"],
+    // Terraform's form: an import changes no object, and says so in `importing`.
+    import: ["no-op"],
     noop: ["no-op"],
   };
   return byAction[change.action];
@@ -33,6 +35,7 @@ interface JsonChange {
   before_sensitive: Mask;
   after_sensitive: Mask;
   replace_paths?: string[][];
+  importing?: { id: string };
 }
 
 export function renderPlanJson(plan: Plan): string {
@@ -92,6 +95,7 @@ function resourceChange(c: PlanChange): Record<string, unknown> {
     after_sensitive: c.after === null ? false : after.sensitive,
   };
   if (c.action === "replace") change.replace_paths = c.attributes.filter((a) => a.forcesReplacement).map((a) => [a.path]);
+  if (c.action === "import") change.importing = { id: c.before?.id ?? "" };
   const { name } = splitAddress(c.address, c.type);
   const out: Record<string, unknown> = {
     address: c.address,

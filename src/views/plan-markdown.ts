@@ -22,6 +22,7 @@ const ACTION_LABEL: Record<PlanChange["action"], string> = {
   replace: "replace",
   delete: "destroy",
   forget: "forget",
+  import: "import",
   noop: "no-op",
 };
 
@@ -31,6 +32,7 @@ const ACTION_ICON: Record<PlanChange["action"], string> = {
   replace: "🟠",
   delete: "🔴",
   forget: "⚪",
+  import: "🔵",
   noop: "",
 };
 

@@ -22,6 +22,8 @@ export function actionSymbol(change: Pick<PlanChange, "action" | "replaceOrder">
       return "-";
     case "forget":
       return ".";
+    case "import":
+      return "=";
     case "noop":
       return " ";
   }
@@ -48,6 +50,8 @@ export function headline(change: PlanChange, style: Style): string {
       return `will be ${style.bold("destroyed")}`;
     case "forget":
       return "will no longer be managed by infra, but will not be destroyed";
+    case "import":
+      return "will be imported";
     case "noop":
       return "has no changes";
   }
@@ -82,10 +86,19 @@ function reasonText(address: string, r: ChangeReason): string | undefined {
       return "left over from a partially-failed replacement";
     case "forget_because_retain_on_delete":
       return `because ${address} is not in configuration and retainOnDelete is set`;
+    case "adopt_orphan":
+      return ORPHAN_FOUND;
+    case "replace_orphan":
+      return `${ORPHAN_FOUND}, but it differs from the configuration`;
+    case "delete_orphan":
+      return `${ORPHAN_FOUND}, but the configuration does not keep it`;
     default:
       return undefined;
   }
 }
+
+/** Why an orphan is in the plan: every view says it in these words. */
+export const ORPHAN_FOUND = "found in the engine with this stack's labels: created by an apply that was interrupted";
 
 /** A short reason for tables (markdown): one phrase per change. */
 export function reasonSummary(change: PlanChange): string {
@@ -113,6 +126,12 @@ export function reasonSummary(change: PlanChange): string {
         return "left over from a partially-failed replacement";
       case "forget_because_retain_on_delete":
         return "retainOnDelete";
+      case "adopt_orphan":
+        return "found with this stack's labels (an interrupted apply made it)";
+      case "replace_orphan":
+        return "found with this stack's labels (an interrupted apply made it), differs";
+      case "delete_orphan":
+        return "found with this stack's labels (an interrupted apply made it), not kept";
       case "no_changes":
         return "no changes";
     }
@@ -131,7 +150,7 @@ export function changeBodyLines(change: PlanChange): DiffLine[] {
   const before = change.before;
   const after = change.after;
 
-  if (change.action === "forget") {
+  if (change.action === "forget" || change.action === "import") {
     if (before?.id !== undefined) add("id", valueLines("id", before.id, " ", 1, ""));
   } else if (change.action === "delete" && change.attributes.length === 0 && before !== null) {
     for (const [k, v] of Object.entries(before.props)) add(k, valueLines(k, v, "-", 1, " -> null"));

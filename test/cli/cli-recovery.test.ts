@@ -1,5 +1,9 @@
 // Recovery paths across processes with the in-memory provider: Ctrl-C during apply, refresh,
 // state rm followed by import, and graph.
+import { spawnSync } from "node:child_process";
+import { readdirSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
 import t from "tap";
 import { collect, runCli, startCli, tempDir } from "./fixtures/run-cli.js";
 
@@ -44,6 +48,7 @@ t.test("refresh, state rm + import, graph", async (t) => {
   const id = (await run("state", "list")).stdout.split("\n").find((l) => l.startsWith("volume.content"))?.split(/\s+/)[2];
   t.ok(id, "the volume's id");
   t.equal((await run("state", "rm", "volume.content")).code, 0);
+  // Let go on purpose: though it still carries the stack's labels, the plan does not take it back.
   const orphan = await run("plan", "--detailed-exitcode");
   t.equal(orphan.code, 2);
   t.match(orphan.stdout, /# volume\.content will be created/);
@@ -67,5 +72,22 @@ t.test("refresh, state rm + import, graph", async (t) => {
   t.equal(svg.code, 0, svg.stderr);
   t.match(svg.stdout, /<svg[\s\S]*container\.web[\s\S]*<\/svg>/, "--svg renders the graph with Graphviz");
 
+  t.equal((await run("destroy", "--yes")).code, 0);
+});
+
+t.test("a lock left by a killed CLI is taken over, with a message, and the run goes on", async (t) => {
+  const cwd = tempDir(t, "stale-lock");
+  const run = (...args: string[]) => runCli(args, { cwd, env });
+  t.equal((await run("init")).code, 0);
+  t.equal((await run("apply", "--yes")).code, 0);
+  const stateFile = readdirSync(join(cwd, ".infra")).find((f) => f.endsWith(".state.json"))!;
+  const lock = join(cwd, ".infra", stateFile.replace(/\.state\.json$/, ".lock"));
+  // The pid of a process that has exited, as kill -9 of `infra apply` leaves it in the lock.
+  const dead = spawnSync(process.execPath, ["-e", "0"]).pid;
+  writeFileSync(lock, JSON.stringify({ id: "killed-apply", pid: dead, host: hostname(), command: "infra apply", createdAt: "2026-01-01T00:00:00.000Z" }));
+  const plan = await run("plan", "--detailed-exitcode", "--lock-timeout", "0s");
+  t.equal(plan.code, 0, plan.stderr);
+  t.match(plan.stderr, /INFRA_STATE_LOCK_TAKEN_OVER/);
+  t.match(plan.stderr, new RegExp(`Took over the state lock left by pid ${dead} \\("infra apply"`));
   t.equal((await run("destroy", "--yes")).code, 0);
 });

@@ -37,6 +37,7 @@ t.teardown(async () => {
 
 await providerConformance(t, "local-runtime", async () => ({ provider: await createLocalRuntimeProvider(opts), cleanup: async () => undefined }), {
   types: ["container", "volume", "image"],
+  discoverTypes: ["container", "volume"],
   sampleProps(type) {
     n++;
     if (type === "container") return { name: `${prefix}-c${n}`, image: "busybox", command: ["sleep", "300"], networkMode: "none", stopTimeout: 1 };

@@ -13,7 +13,7 @@ t.test("lifecycle: create, noop, update in place, replace with the forcing attri
   t.same(change(p1, "container.web").reasons, [{ code: "new_in_config" }]);
   t.same(change(p1, "container.web").after?.props.networks, [{ network: ref("network.app", "id") }], "unknown reference kept for apply");
   t.same(change(p1, "container.web").attributes.find((a) => a.path === "networks")?.after, [{ network: { $unknown: true } }], "shown as unknown");
-  t.same(p1.summary, { add: 2, change: 0, destroy: 0, replace: 0, forget: 0 });
+  t.same(p1.summary, { add: 2, change: 0, destroy: 0, replace: 0, forget: 0, import: 0 });
   t.equal(p1.empty, false);
   t.same(p1.prior, { lineage: null, serial: 0 });
   t.match(p1.graphHash, /^sha256:[0-9a-f]{64}$/);
@@ -44,7 +44,7 @@ t.test("lifecycle: create, noop, update in place, replace with the forcing attri
   t.same(r.reasons, [{ code: "replace_because_cannot_update", attribute: "image" }]);
   t.same(r.attributes.map((a) => [a.path, a.forcesReplacement]), [["image", true]]);
   t.same(r.after?.outputs.id, { $unknown: true });
-  t.same(p4.summary, { add: 1, change: 0, destroy: 1, replace: 1, forget: 0 });
+  t.same(p4.summary, { add: 1, change: 0, destroy: 1, replace: 1, forget: 0, import: 0 });
   await w.apply(p4);
   t.not(w.idOf("container.web"), idBefore, "replacement has a new id");
 
@@ -143,7 +143,7 @@ t.test("destroy mode deletes everything in state, dependents first", async (t) =
   t.same(change(p, "network.app").reasons, [{ code: "delete_because_destroy" }]);
   t.same(change(p, "volume.keep").reasons, [{ code: "forget_because_retain_on_delete" }]);
   t.same(p.outputs, [{ name: "ip", action: "delete", before: "10.88.0.2", sensitive: false }]);
-  t.same(p.summary, { add: 0, change: 0, destroy: 2, replace: 0, forget: 1 });
+  t.same(p.summary, { add: 0, change: 0, destroy: 2, replace: 0, forget: 1, import: 0 });
   const r = await w.apply(p);
   t.equal(r.destroyed, 2);
   t.same(w.state?.resources, []);

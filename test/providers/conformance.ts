@@ -4,6 +4,7 @@
  * its cleanup; `sampleProps` must return props valid for the type and unique on each call
  * (names included), so that runs never meet each other.
  */
+import { randomBytes } from "node:crypto";
 import type { Test } from "tap";
 import type { ResourceType } from "../../src/graph/resource.js";
 import type { Props, Value } from "../../src/graph/value.js";
@@ -15,6 +16,12 @@ export interface ConformanceOptions {
   sampleProps(type: ResourceType): Props;
   /** A change to an `update`-mode attribute of `props`; a default is derived when absent. `undefined`: the type has none to try. */
   updateProps?(type: ResourceType, props: Props): Props | undefined;
+  /**
+   * Types whose objects carry the owner labels `discover` lists them by (all of `types` when
+   * absent). A type left out must still never be listed under a stack (local-runtime: images,
+   * whose labels are part of their content).
+   */
+  discoverTypes?: ResourceType[];
 }
 
 type Factory = () => Promise<{ provider: Provider; cleanup(): Promise<void> }>;
@@ -147,6 +154,31 @@ export function providerConformance(t: Test, name: string, makeProvider: Factory
         t.same(same, { changed: [], replace: [], unknownOutputs: [] }, "no change, nothing flagged");
         const unknown = await provider.diff({ type, address, id: "x", priorProps: props, priorOutputs: {}, desiredProps: { ...props, [attr]: { $unknown: true } } });
         t.same(unknown.replace, [attr], "an unknown value in a replace-mode attribute forces replacement");
+      });
+
+      await t.test(`${type}: discover lists the stack's objects by their owner labels, and nothing else`, async (t) => {
+        const { provider, track } = await withProvider(t, makeProvider);
+        if (provider.discover === undefined) {
+          t.fail("a provider that creates objects implements discover (so that orphans of an interrupted apply are found)");
+          return;
+        }
+        const labelled = (opts.discoverTypes ?? opts.types).includes(type);
+        const stack = `conformance-${randomBytes(4).toString("hex")}`;
+        const props = opts.sampleProps(type);
+        const created = await provider.create({ type, address, props, owner: { stack, address } });
+        track(type, address, created.id, props);
+        const found = await provider.discover({ stack });
+        const mine = found.filter((o) => o.id === created.id);
+        if (labelled) {
+          t.same(mine.map((o) => [o.type, o.address]), [[type, address]], "found once, with its type and address");
+          t.type(mine[0]?.dependencies, Array, "with the addresses it uses");
+        } else {
+          t.same(mine, [], `${type} objects carry no owner labels: never listed`);
+        }
+        t.ok(found.every((o) => o.address !== "" && typeof o.id === "string"), "every object found has an address and an id");
+        t.same(await provider.discover({ stack: `${stack}-other` }), [], "another stack's list is empty");
+        await provider.delete({ type, address, id: created.id, props, outputs: created.outputs });
+        t.same((await provider.discover({ stack })).filter((o) => o.id === created.id), [], "a deleted object is not listed");
       });
 
       await t.test(`${type}: failures are ProviderErrors with a category`, async (t) => {

@@ -10,14 +10,17 @@ import {
   createNetwork,
   deleteDeposedVolume,
   deleteDeposedWeb,
+  deleteOrphanNetwork,
   deleteVolume,
   forgetVolume,
   fullPlan,
+  importOrphanVolume,
   makePlan,
   multilineUpdate,
   noopImage,
   replaceCreateFirst,
   replaceDeleteFirst,
+  replaceOrphanContainer,
   sensitiveUpdate,
   updateContainer,
   updateCurrentWeb,
@@ -31,6 +34,8 @@ const plans = {
   "delete-forget": makePlan([deleteVolume, forgetVolume]),
   // Deposed objects listed before the current one on purpose: the views put the current one first.
   deposed: makePlan([deleteDeposedWeb, deleteDeposedVolume, updateCurrentWeb, noopImage]),
+  // Objects an interrupted apply made: adopted as they are, replaced where they differ, deleted where the stack has no place for them.
+  orphans: makePlan([replaceOrphanContainer, importOrphanVolume, deleteOrphanNetwork]),
   "no-changes": makePlan([noopImage]),
   "no-changes-drift": makePlan([noopImage], {
     drift: [{ address: "image.base", kind: "changed", attributes: [{ path: "keepLocally", before: false, after: true, forcesReplacement: false, sensitive: false }] }],
@@ -51,7 +56,7 @@ t.test("the human view ends with exactly one summary line", async (t) => {
   for (const [name, plan] of Object.entries(plans)) {
     const lines = renderPlanHuman(plan, { color: false }).trimEnd().split("\n");
     const last = lines[lines.length - 1] ?? "";
-    t.match(last, /^(Plan: \d+ to add, \d+ to change, \d+ to destroy(, \d+ to forget)?\.|No changes\. .*)$/, `${name}: last line`);
+    t.match(last, /^(Plan: (\d+ to import, )?\d+ to add, \d+ to change, \d+ to destroy(, \d+ to forget)?\.|No changes\. .*)$/, `${name}: last line`);
     t.equal(lines.filter((l) => /^Plan: /.test(l) || /^No changes\./.test(l)).length, 1, `${name}: one summary line`);
   }
 });

@@ -61,6 +61,6 @@ ${STACK_FLAGS_USAGE}`,
       } finally {
         await providers.close();
       }
-    });
+    }, io);
   },
 };

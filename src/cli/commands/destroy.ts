@@ -49,6 +49,6 @@ ${STACK_FLAGS_USAGE}`,
       } finally {
         await providers.close();
       }
-    });
+    }, io);
   },
 };

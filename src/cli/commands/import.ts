@@ -45,7 +45,7 @@ ${STACK_FLAGS_USAGE}`,
       } finally {
         await providers.close();
       }
-    });
+    }, io);
     io.stdout.write(`Imported ${address} (id ${id}). Run \`infra plan\` to see how it differs from the stack.\n`);
     return 0;
   },

@@ -54,7 +54,7 @@ ${STACK_FLAGS_USAGE}`,
       } finally {
         await providers.close();
       }
-    });
+    }, io);
     io.stdout.write(renderPlan(plan, format, io));
     const out = parsed.strings.out;
     if (out !== undefined) {

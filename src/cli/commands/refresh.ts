@@ -53,6 +53,6 @@ ${STACK_FLAGS_USAGE}`,
       } finally {
         await providers.close();
       }
-    });
+    }, io);
   },
 };

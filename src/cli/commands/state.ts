@@ -91,5 +91,5 @@ async function changeState(io: CommandIO, command: string, timeoutMs: number, ch
       throw new InfraError("INFRA_CLI_NO_STATE", `There is no state for the stack yet (${backend.location})`, { hint: "Nothing has been applied; there is nothing to change." });
     }
     await backend.write(change(state));
-  });
+  }, io);
 }

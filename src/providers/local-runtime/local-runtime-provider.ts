@@ -6,7 +6,8 @@
 import type { Diagnostic } from "../../diag/diagnostic.js";
 import type { ContainerSpec, VolumeSpec } from "../../graph/specs.js";
 import type { Props, Value } from "../../graph/value.js";
-import { isProviderError, ProviderError, type CreateRequest, type DeleteRequest, type DiffRequest, type DiffResponse, type Provider, type ProviderSchema, type ReadRequest, type ResourceResult, type UpdateRequest, type ValidateRequest } from "../contract.js";
+import { existsSync } from "node:fs";
+import { isProviderError, ProviderError, type CreateRequest, type DeleteRequest, type DiffRequest, type DiffResponse, type DiscoveredObject, type DiscoverRequest, type Provider, type ProviderSchema, type ReadRequest, type ResourceResult, type UpdateRequest, type ValidateRequest } from "../contract.js";
 import { diffProps } from "../schema/diff-props.js";
 import { RESOURCE_SCHEMAS } from "../schema/resource-schemas.js";
 import type { ContainerRecord } from "./container/container-record.js";
@@ -17,11 +18,13 @@ import type { ImageRecord } from "./image/image-types.js";
 import { buildImageResource, readBuiltImage } from "./build/image-resource.js";
 import type { NetworkRecord } from "./network/network-types.js";
 import type { VolumeRecord } from "./volume/volume-store.js";
+import { ADDRESS_LABEL, discoverOwned, STACK_LABEL } from "./discover-owned.js";
+import { resolveLayout } from "./layout.js";
 
-const OWNER_KEYS = ["infra.stack", "infra.address"];
+const OWNER_KEYS = [STACK_LABEL, ADDRESS_LABEL];
 
 function withOwner(labels: Value | undefined, owner: { stack: string; address: string }): Record<string, string> {
-  return { ...((labels ?? {}) as Record<string, string>), "infra.stack": owner.stack, "infra.address": owner.address };
+  return { ...((labels ?? {}) as Record<string, string>), [STACK_LABEL]: owner.stack, [ADDRESS_LABEL]: owner.address };
 }
 
 /** Labels as the user wrote them: the owner labels are the provider's, not the stack's. */
@@ -181,6 +184,19 @@ export async function createLocalRuntimeProvider(opts: EnsureEngineOptions = {})
           return { id: n.name, props: networkProps(n, req.props), outputs: networkOutputs(n) };
         }
       }
+    },
+
+    async discover(req: DiscoverRequest): Promise<DiscoveredObject[]> {
+      // An engine that never ran on this host has made nothing: no need to start one to find out.
+      if (!existsSync(resolveLayout(opts).root)) return [];
+      const c = await engine();
+      const [containers, volumes] = await Promise.all([c.call<ContainerRecord[]>("GET", "/containers?all=1"), c.call<VolumeRecord[]>("GET", "/volumes")]);
+      // Without networking the engine has no networks to own (and refuses the route).
+      const networks = await c.call<NetworkRecord[]>("GET", "/networks").catch((e: unknown) => {
+        if (isProviderError(e) && e.category === "Unavailable" && e.code.endsWith("NETWORK_UNAVAILABLE")) return [];
+        throw e;
+      });
+      return discoverOwned(req.stack, { containers, networks, volumes });
     },
 
     async update(req: UpdateRequest): Promise<ResourceResult> {

@@ -12,6 +12,8 @@ import {
   type DeleteRequest,
   type DiffRequest,
   type DiffResponse,
+  type DiscoveredObject,
+  type DiscoverRequest,
   type FailureCategory,
   type OwnerLabels,
   type Provider,
@@ -26,7 +28,7 @@ import { RESOURCE_SCHEMAS } from "../schema/resource-schemas.js";
 import { containerAddresses, makeOutputs, sha256, type OutputSeq } from "./memory-outputs.js";
 import { validatePropsAgainstSchema } from "./validate-props.js";
 
-export type MemoryOp = "create" | "read" | "update" | "delete";
+export type MemoryOp = "create" | "read" | "update" | "delete" | "discover";
 
 export interface MemoryObject {
   id: string;
@@ -66,8 +68,10 @@ function clone<T>(v: T): T {
 
 export class MemoryProvider implements Provider {
   readonly name: string;
-  /** Every create/read/update/delete, in the order they started. */
+  /** Every create/read/update/delete, in the order they started (`discover` is counted in `discoveries`). */
   readonly calls: MemoryCall[] = [];
+  /** How many times `discover` was called. */
+  discoveries = 0;
   /** Highest number of create/update/delete calls running at once. */
   maxInFlight = 0;
   private inFlight = 0;
@@ -172,6 +176,14 @@ export class MemoryProvider implements Provider {
     });
   }
 
+  async discover(req: DiscoverRequest): Promise<DiscoveredObject[]> {
+    // Counted apart from `calls` (create/read/update/delete), which tests compare whole.
+    this.discoveries += 1;
+    this.takeFailure("discover", req.stack);
+    const mine = [...this.objects.values()].filter((o) => o.owner.stack === req.stack && o.owner.address !== "");
+    return mine.map((o) => ({ type: o.type, address: o.owner.address, id: o.id, dependencies: usedAddresses(o, mine) }));
+  }
+
   // ---- test hooks ----
 
   /** Removes an object behind the planner's back (drift: deleted). */
@@ -252,6 +264,19 @@ function assertResolved(props: Props, address: string): void {
       });
     }
   }
+}
+
+/** Addresses of the other objects whose name or id appears among `o`'s props (references resolve to names and ids). */
+function usedAddresses(o: MemoryObject, mine: readonly MemoryObject[]): string[] {
+  const strings = new Set<string>();
+  const walk = (v: Value): void => {
+    if (typeof v === "string") strings.add(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === "object" && v !== null) Object.values(v).forEach((x) => walk(x as Value));
+  };
+  walk(o.props);
+  const used = mine.filter((x) => x.id !== o.id && (strings.has(x.id) || (typeof x.props.name === "string" && strings.has(x.props.name))));
+  return [...new Set(used.map((x) => x.owner.address))].filter((a) => a !== o.owner.address).sort();
 }
 
 function fixedHostPorts(props: Props): number[] {

@@ -3,7 +3,7 @@
  * Transport-free: the HTTP server maps requests to these handlers.
  */
 import type { ContainerSpec, NetworkAttachmentSpec, NetworkSpec, ResourcesSpec, RestartSpec, VolumeSpec } from "../../../graph/specs.js";
-import { isProviderError } from "../../contract.js";
+import { isProviderError, ProviderError } from "../../contract.js";
 import type { ContainerManager } from "../container/container-manager.js";
 import { copyContainer, type CopyRequest } from "../container/container-copy.js";
 import { containerLogs, containerStats, containerTop, execCollect, writeExecSpec, type ExecOptions } from "../container/container-ops.js";
@@ -119,12 +119,31 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
     if (!n) throw runtimeError("NotFound", "NETWORK_NOT_FOUND", `no such network: ${p(r)}`);
     return n;
   }],
-  ["DELETE", /^\/networks\/([^/]+)$/, async (c, r) => { await net(c).removeNetwork(p(r)); return {}; }],
+  ["DELETE", /^\/networks\/([^/]+)$/, async (c, r) => { await removeUnusedNetwork(c, p(r)); return {}; }],
 ];
 
 function mustContainer(v: string | undefined): string {
   if (typeof v !== "string" || v === "") throw runtimeError("Invalid", "BAD_REQUEST", "the request names no container", "send {\"container\": NAME}");
   return v;
+}
+
+/**
+ * `network rm`: refused while any container refers to the network, running or not. The network
+ * manager knows only wired endpoints; a created or stopped container would be left naming a
+ * network that is gone (and a destroy would report the network destroyed while it is in use).
+ */
+async function removeUnusedNetwork(c: EngineContext, nameOrId: string): Promise<void> {
+  const n = net(c);
+  const rec = await n.inspectNetwork(nameOrId);
+  if (rec !== undefined) {
+    const users = c.manager.list(true).filter((x) => (x.spec.networkMode ?? "bridge") === "bridge" && effectiveNetworks(x.spec).some((a) => a.network === rec.name || a.network === rec.id));
+    if (users.length > 0) {
+      const names = users.map((u) => `${u.name} (${u.state})`).join(", ");
+      // The network manager's code for the same refusal (wired endpoints).
+      throw new ProviderError("Conflict", "INFRA_NET_IN_USE", `network "${rec.name}" is used by ${users.length === 1 ? "container" : "containers"} ${names}`, { hint: "remove those containers first, or disconnect them" });
+    }
+  }
+  await n.removeNetwork(nameOrId);
 }
 
 /** Removes user networks no container refers to (running or not: a stopped one still needs its networks). */
