@@ -118,7 +118,7 @@ t.test("every field is checked: the bad one is named with its value", async (t) 
     return writeFile(f, JSON.stringify(p));
   };
   const cases: Array<[string, (p: Record<string, any>) => void, RegExp]> = [
-    ["an unknown action", (p) => (p.changes[1].action = "exec"), /changes\[1\]\.action: expected one of create, update, replace, delete, forget, noop, found string "exec"/],
+    ["an unknown action", (p) => (p.changes[1].action = "exec"), /changes\[1\]\.action: expected one of create, update, replace, delete, forget, import, noop, found string "exec"/],
     ["an unknown resource type", (p) => (p.changes[0].type = "vm"), /changes\[0\]\.type: expected one of container/],
     ["a missing after", (p) => delete p.changes[1].after, /changes\[1\]\.after: expected an object, found nothing/],
     ["a negative serial", (p) => (p.prior.serial = -1), /prior\.serial: expected a whole number/],
