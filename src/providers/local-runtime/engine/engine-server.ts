@@ -19,6 +19,7 @@ import { resolveLayout, type Layout, type LayoutOptions } from "../layout.js";
 import type { NetworkManager } from "../network/network-types.js";
 import { runtimeError } from "../runtime-error.js";
 import { VolumeStore } from "../volume/volume-store.js";
+import { logRepair } from "../host/repair-log.js";
 import { EngineClient } from "./engine-client.js";
 import { type EngineNetwork, type EngineNetworkOptions, networkOptionsFromEnv, networkingOff, openEngineNetwork, reconcileOf } from "./engine-network.js";
 import { ROUTES, logQuery, type EngineContext } from "./engine-routes.js";
@@ -107,6 +108,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
   const images = new ImageStore(layout);
   await images.init();
   const volumes = new VolumeStore(layout.volumesDir);
+  await volumes.repair();
   // infra-host processes of the engine: one for namespaces and links, one for root filesystem mounts
   // (each answers in order; a container's mount and its network set-up then run at the same time).
   const hostHelper = HostHelper.find();
@@ -129,7 +131,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
   // Network state of containers that are gone (removed while no engine ran, or a crash) is dropped.
   const reconcile = network ? reconcileOf(network) : undefined;
   if (network && reconcile) {
-    await reconcile(manager.list(true).map((r) => r.id)).catch(() => undefined);
+    await reconcile(manager.list(true).map((r) => r.id)).catch((e: unknown) => logRepair("network", `reconcile failed: ${(e as Error).message}`));
     for (const r of manager.list(true)) if (r.state !== "running" && r.state !== "paused" && !r.network) await network.tearDownContainer(r.id).catch(() => undefined);
   }
   const ctx: EngineContext = {
