@@ -85,6 +85,12 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Containers the network state holds addresses, ports and DNS names for (the DNS views are computed from it). */
+async function netContainers(x: Ctx): Promise<string[]> {
+  const text = await readFile(join(x.e.layout.root, "networks", "containers.json"), "utf8");
+  return (JSON.parse(text) as { containers: Array<{ containerId: string }> }).containers.map((c) => c.containerId);
+}
+
 const log = (x: Ctx) => readFile(join(x.e.layout.run, "engine.log"), "utf8").catch(() => "");
 const networks = (x: Ctx) => x.c.call<Array<NetworkRecord & { device: string }>>("GET", "/networks");
 
@@ -155,6 +161,7 @@ for (const point of ["network-setup:links", "container-start:prepared", "contain
     t.same(await leftovers(x.e.layout, x.c, x.prefix), []);
     t.notOk((await hostLinks()).some((l) => l.linkinfo?.info_kind === "veth" && l.master?.startsWith(x.prefix)), "no veth on the engine's bridges");
     t.notMatch(await nftTable(x.table), /10\.\d+\.\d+\.\d+ \. 80/, "no port element for it");
+    t.notOk((await netContainers(x)).includes(rec.id), "no address, port or DNS name kept for it");
     t.match(await log(x), /repair container: container web \(\w+\): undid a start that a kill interrupted/);
     const started = await x.c.call<ContainerRecord>("POST", "/containers/web/start");
     t.equal(started.state, "running", "it starts after the repair");
@@ -211,6 +218,7 @@ t.test("a container whose record is lost: monitor, runc state, cgroup, mount, ve
   t.notOk(existsSync(join(x.e.layout.containersDir, lost.id)), "its directory is gone");
   t.notOk(alive(lost.pid!), "its process is gone");
   t.notMatch(await nftTable(x.table), `${lost.network!.endpoints[0]!.ipv4Address} . 80`, "its port is gone");
+  t.same(await netContainers(x), [kept.id], "addresses, ports and DNS names are kept for the running container only");
   const k = await x.c.call<ContainerRecord>("GET", "/containers/kept");
   t.same([k.state, k.pid], ["running", kept.pid], "the running container was re-adopted");
   t.ok(alive(kept.pid!));
