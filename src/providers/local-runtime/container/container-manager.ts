@@ -305,7 +305,7 @@ export class ContainerManager {
       if (attached.status === "fulfilled") network = attached.value.network;
       if (mounted.status === "rejected") throw mounted.reason;
       if (attached.status === "rejected") throw attached.reason;
-      faultPoint("container-start:prepared");
+      faultPoint("container-start:prepared", rec.name);
       const att = attached.value;
       const netnsPath = att.netnsPath;
       // A joiner shares its donor's hostname and /etc files (Docker's container:NAME).
@@ -358,7 +358,7 @@ export class ContainerManager {
         runcRoot: this.layout.runcRoot, terminal: spec.tty ?? false, stdin: spec.stdinOpen ?? false,
         ...(conmonLogSizeMax(spec.logging) !== undefined ? { logSizeMax: conmonLogSizeMax(spec.logging)! } : {}),
       }, { needsCreatedState: hooks.beforeStart !== undefined, ...(this.spares ? { spares: this.spares } : {}) });
-      faultPoint("container-start:monitor");
+      faultPoint("container-start:monitor", rec.name);
       const pid = monitor.pid;
       const conmonPid = monitor.monitorPid;
       const cgroupDirs = await containerCgroupDirs(this.layout.runcRoot, rec.id, pid).catch(() => ({}));
@@ -818,7 +818,7 @@ export class ContainerManager {
       if (cur?.transition === "removing") await this.save(settledRecord(cur)).catch(() => undefined);
       throw e;
     }
-    faultPoint("container-remove:cleaned");
+    faultPoint("container-remove:cleaned", rec.name);
     await this.discardDir(rec.id);
     this.records.delete(rec.id);
     this.health.observe({ ...rec, state: "exited" });

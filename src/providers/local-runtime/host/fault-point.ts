@@ -1,7 +1,8 @@
 /**
  * Named points where a test makes the engine die as kill -9 would (SIGKILL to itself), to prove
  * that the next engine repairs what each point leaves. Off unless `INFRA_TEST_FAULT` names the
- * point; the variable is read once, at the first point passed.
+ * point (`INFRA_TEST_FAULT=point` or `point@subject`, a list separated by commas); read once, at the
+ * first point passed.
  */
 export const FAULT_POINTS = [
   /** A network's record is durable as "creating"; no bridge yet. */
@@ -22,10 +23,14 @@ export const FAULT_POINTS = [
 
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 
-let armed: string | undefined | null = null;
+/** What `INFRA_TEST_FAULT` asks for: `point` or `point@subject` (a network, container or volume name), comma-separated. */
+let armed: Array<{ point: string; subject?: string }> | undefined;
 
-/** Dies here, at once and without clean-up, when the test asked for this point. */
-export function faultPoint(name: FaultPoint): void {
-  if (armed === null) armed = process.env.INFRA_TEST_FAULT?.trim() || undefined;
-  if (armed === name) process.kill(process.pid, "SIGKILL");
+/** Dies here, at once and without clean-up, when the test asked for this point (and this subject). */
+export function faultPoint(name: FaultPoint, subject?: string): void {
+  armed ??= (process.env.INFRA_TEST_FAULT ?? "").split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
+    const at = s.indexOf("@");
+    return at < 0 ? { point: s } : { point: s.slice(0, at), subject: s.slice(at + 1) };
+  });
+  if (armed.some((a) => a.point === name && (a.subject === undefined || a.subject === subject))) process.kill(process.pid, "SIGKILL");
 }

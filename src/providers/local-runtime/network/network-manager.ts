@@ -144,11 +144,11 @@ class LocalNetworks implements LocalNetworkManager {
       this.state.networks.push(rec);
       try {
         await this.store.save(this.state);
-        faultPoint("network-create:recorded");
+        faultPoint("network-create:recorded", spec.name);
         if (spec.vlan !== undefined && spec.parent !== undefined) await this.host.ensureVlan(spec.parent, spec.vlan);
         if (rec.driver === "bridge") {
           await this.host.ensureBridge(rec.device, `${rec.gateway}/${rec.subnet.split("/")[1]}`, mtuOf(rec), macFromIp(rec.gateway));
-          faultPoint("network-create:bridge");
+          faultPoint("network-create:bridge", spec.name);
           if (!rec.internal) await this.host.enableForwarding();
           await this.syncTable();
           await this.dns.listen(rec.id, rec.gateway);
@@ -264,7 +264,7 @@ class LocalNetworks implements LocalNetworkManager {
         await this.wiring.remove(c, c.endpoints).catch(() => undefined);
         throw e;
       }
-      faultPoint("network-setup:links");
+      faultPoint("network-setup:links", req.containerName);
       c.ports = ports;
       this.state.containers.push(c);
       await this.store.save(this.state);

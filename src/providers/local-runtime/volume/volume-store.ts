@@ -67,7 +67,7 @@ export class VolumeStore {
     };
     // Data directory first, metadata last: a volume without metadata was never created (repair() removes it).
     await mkdir(rec.mountpoint, { recursive: true, mode: 0o755 });
-    faultPoint("volume-create:dir");
+    faultPoint("volume-create:dir", name);
     await writeJsonAtomic(this.meta(name), rec);
     return rec;
   }
