@@ -22,7 +22,10 @@ import type { VolumeStore } from "../volume/volume-store.js";
 import { readCgroupStats } from "./cgroups.js";
 import { initialiseVolumes, ociMounts, resolveMounts } from "./container-mounts.js";
 import { ContainerNetworking, checkNetworkMode } from "./container-network.js";
-import { guard, type ContainerRecord, type HealthState } from "./container-record.js";
+import { guard, settledRecord, type ContainerRecord, type HealthState } from "./container-record.js";
+import { findMonitors, killQuietly } from "./host-leftovers.js";
+import { faultPoint } from "../host/fault-point.js";
+import { logRepair } from "../host/repair-log.js";
 import { effectiveNetworks, withConnected, withDisconnected } from "./network-attachments.js";
 import { renderHosts, renderResolvConf } from "./etc-files.js";
 import { HealthMonitor } from "./health-monitor.js";
@@ -119,17 +122,28 @@ export class ContainerManager {
     const l = this.layout;
     for (const d of [l.containersDir, l.runcRoot, l.exitDir, l.socketDir]) await mkdir(d, { recursive: true, mode: 0o700 });
     void this.emptyTrash(); // directories of containers removed just before a crash
-    const mounts = await readFile("/proc/self/mountinfo", "utf8");
+    const lost: string[] = [];
     for (const id of await readdir(l.containersDir)) {
       try {
         const rec = JSON.parse(readReplacedFile(containerPaths(l, id).record)) as ContainerRecord;
         this.records.set(rec.id, rec);
       } catch (e) {
         // No record, or a torn one: a crash during create, or a host crash that took an --rm
-        // container's unsynced record. Nothing of it runs; its directory goes unless something is mounted there.
-        const lost = (e as NodeJS.ErrnoException).code === "ENOENT" || e instanceof SyntaxError;
-        if (lost && !mounts.includes(` ${containerPaths(l, id).dir}/`)) await this.discardDir(id);
+        // container's unsynced record. Nothing of it runs.
+        if ((e as NodeJS.ErrnoException).code === "ENOENT" || e instanceof SyntaxError) lost.push(id);
       }
+    }
+    // What a kill left: interrupted transitions first, then what no running container holds.
+    if (opts.boot) {
+      await this.repairTransitions();
+      await this.housekeeping.repairAtStart();
+    }
+    // A lost record's directory goes unless something is still mounted there (the repair unmounts what it may).
+    const mounts = await readFile("/proc/self/mountinfo", "utf8");
+    for (const id of lost) {
+      if (mounts.includes(` ${containerPaths(l, id).dir}/`)) continue;
+      await this.discardDir(id);
+      if (opts.boot) logRepair("container", `removed the directory of container ${id.slice(0, 12)}: it has no record`);
     }
     // Spare shims come from infra-host (the mount helper: least busy when replies have gone).
     const spawner = this.opts.mountHelper ?? this.opts.hostHelper;
@@ -281,6 +295,8 @@ export class ContainerManager {
     const spec = rec.spec;
     const image = await this.opts.images.mustResolve(rec.imageId);
     let network: ContainerRecord["network"];
+    // Before the first effect: a kill from here on leaves a record the next engine knows to undo.
+    await this.save({ ...rec, transition: "starting" });
     try {
       // A retired container's addresses and ports are released before this one is wired.
       if (this.tearDownsBegun) await this.tearDownsBegun;
@@ -289,6 +305,7 @@ export class ContainerManager {
       if (attached.status === "fulfilled") network = attached.value.network;
       if (mounted.status === "rejected") throw mounted.reason;
       if (attached.status === "rejected") throw attached.reason;
+      faultPoint("container-start:prepared", rec.name);
       const att = attached.value;
       const netnsPath = att.netnsPath;
       // A joiner shares its donor's hostname and /etc files (Docker's container:NAME).
@@ -341,6 +358,7 @@ export class ContainerManager {
         runcRoot: this.layout.runcRoot, terminal: spec.tty ?? false, stdin: spec.stdinOpen ?? false,
         ...(conmonLogSizeMax(spec.logging) !== undefined ? { logSizeMax: conmonLogSizeMax(spec.logging)! } : {}),
       }, { needsCreatedState: hooks.beforeStart !== undefined, ...(this.spares ? { spares: this.spares } : {}) });
+      faultPoint("container-start:monitor", rec.name);
       const pid = monitor.pid;
       const conmonPid = monitor.monitorPid;
       const cgroupDirs = await containerCgroupDirs(this.layout.runcRoot, rec.id, pid).catch(() => ({}));
@@ -364,8 +382,39 @@ export class ContainerManager {
       // The namespace file stays until rm; addresses and ports go unless joiners use them.
       if (network) await this.net.afterExit({ ...rec, network }).catch(() => undefined);
       await this.unmountRootfs(rec.id);
+      const cur = this.records.get(rec.id);
+      if (cur?.transition === "starting") await this.save(settledRecord(cur)).catch(() => undefined);
       throw e;
     }
+  }
+
+  /** Records a kill left in a transition (boot only): a start is undone, a removal finished; each logged. */
+  private async repairTransitions(): Promise<void> {
+    for (const r of [...this.records.values()]) {
+      if (r.transition === undefined) continue;
+      const what = `container ${r.name} (${r.id.slice(0, 12)})`;
+      try {
+        if (r.transition === "removing") {
+          this.records.set(r.id, settledRecord(r));
+          await this.removeNow(r.id, { force: true, volumes: r.removeVolumes === true });
+          logRepair("container", `${what}: finished a removal that a kill interrupted`);
+        } else {
+          await this.undoStart(r);
+          logRepair("container", `${what}: undid a start that a kill interrupted (it is ${r.state} again)`);
+        }
+      } catch (e) {
+        logRepair("container", `${what}: could not repair the interrupted ${r.transition}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** What an interrupted start made goes: the container and its monitor, runc's state, the mount, the addresses. */
+  private async undoStart(r: ContainerRecord): Promise<void> {
+    await this.runc.delete(r.id); // --force: ends what runs, removes its state and cgroups
+    for (const m of await findMonitors(this.layout)) if (m.id === r.id) killQuietly(m.pid);
+    await this.cleanupAfterExit(r);
+    if ((r.spec.networkMode ?? "bridge") === "bridge" && this.net.runningJoiners(r).length === 0) await this.opts.network?.tearDownContainer(r.id);
+    await this.save(settledRecord(r));
   }
 
   private async mountRootfs(rec: ContainerRecord, image: ImageRecord): Promise<void> {
@@ -759,9 +808,19 @@ export class ContainerManager {
       rec = cur;
     }
     guard(rec, "remove");
-    // An exited record was saved after its exit's clean-up; one that kept its network (joiners) was not released.
-    if (rec.state !== "exited" || rec.network) await this.cleanupAfterExit(rec);
-    await this.net.release(rec);
+    // Before the first effect: a kill from here on leaves a record the next engine knows to finish.
+    rec = { ...rec, transition: "removing", ...(opts.volumes ? { removeVolumes: true } : {}) };
+    await this.save(rec);
+    try {
+      // An exited record was saved after its exit's clean-up; one that kept its network (joiners) was not released.
+      if (rec.state !== "exited" || rec.network) await this.cleanupAfterExit(rec);
+      await this.net.release(rec);
+    } catch (e) {
+      const cur = this.records.get(rec.id);
+      if (cur?.transition === "removing") await this.save(settledRecord(cur)).catch(() => undefined);
+      throw e;
+    }
+    faultPoint("container-remove:cleaned", rec.name);
     await this.discardDir(rec.id);
     this.records.delete(rec.id);
     this.health.observe({ ...rec, state: "exited" });

@@ -41,6 +41,22 @@ export interface ContainerRecord {
   mounts: MountSpec[];
   /** `--rm`: the engine removes it (with its anonymous volumes) once it has exited, also after an engine restart. */
   autoRemove?: boolean;
+  /**
+   * A transition under way, saved before its first effect and gone with its last: a record that
+   * still has one at start was interrupted by a kill. `starting` is undone (the container is back
+   * in `state`, nothing of the start left); `removing` is finished.
+   */
+  transition?: Transition;
+  /** With `transition: "removing"`: the removal takes the anonymous volumes too (rm -v). */
+  removeVolumes?: boolean;
+}
+
+export type Transition = "starting" | "removing";
+
+/** The record as it is without its transition (what is saved once the transition ends or is undone). */
+export function settledRecord(r: ContainerRecord): ContainerRecord {
+  const { transition: _t, removeVolumes: _v, ...rest } = r;
+  return rest;
 }
 
 type Action = "start" | "stop" | "kill" | "pause" | "unpause" | "remove" | "exec" | "update" | "restart";

@@ -21,6 +21,7 @@ import { resolveLayout, type Layout, type LayoutOptions } from "../layout.js";
 import type { NetworkManager } from "../network/network-types.js";
 import { runtimeError } from "../runtime-error.js";
 import { VolumeStore } from "../volume/volume-store.js";
+import { logRepair } from "../host/repair-log.js";
 import { EngineClient } from "./engine-client.js";
 import { type EngineNetwork, type EngineNetworkOptions, networkOptionsFromEnv, networkingOff, openEngineNetwork, reconcileOf } from "./engine-network.js";
 import { ROUTES, logQuery, type EngineContext } from "./engine-routes.js";
@@ -115,6 +116,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
   const images = new ImageStore(layout, mountHelper ? { helper: mountHelper } : {});
   await images.init();
   const volumes = new VolumeStore(layout.volumesDir);
+  await volumes.repair();
   hostHelper?.warmUp();
   mountHelper?.warmUp();
   // INFRA_ENGINE_NETWORK=off: an engine without networking (tests that must not touch host bridges).
@@ -133,7 +135,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
   // Network state of containers that are gone (removed while no engine ran, or a crash) is dropped.
   const reconcile = network ? reconcileOf(network) : undefined;
   if (network && reconcile) {
-    await reconcile(manager.list(true).map((r) => r.id)).catch(() => undefined);
+    await reconcile(manager.list(true).map((r) => r.id)).catch((e: unknown) => logRepair("network", `reconcile failed: ${(e as Error).message}`));
     for (const r of manager.list(true)) if (r.state !== "running" && r.state !== "paused" && !r.network) await network.tearDownContainer(r.id).catch(() => undefined);
   }
   const ctx: EngineContext = {

@@ -68,6 +68,13 @@ export class HostNet {
     return [...out];
   }
 
+  /** Links of the host's namespace of one kind (bridge, veth), with their master: asked of rtnetlink (`ip -j -d`), not sysfs. */
+  async listLinks(kind: string): Promise<Array<{ name: string; master?: string }>> {
+    const { stdout } = await this.run("ip", ["-j", "link", "show", "type", kind]);
+    const links = JSON.parse(stdout || "[]") as Array<{ ifname: string; master?: string }>;
+    return links.map((l) => (l.master !== undefined ? { name: l.ifname, master: l.master } : { name: l.ifname }));
+  }
+
   linkExists(name: string): boolean {
     return existsSync(`/sys/class/net/${name}`);
   }
@@ -111,12 +118,7 @@ export class HostNet {
 
   /** A VLAN sub-interface of `parent` (macvlan networks with a VLAN id); returns its name. */
   async ensureVlan(parent: string, vlan: number): Promise<string> {
-    const name = `${parent}.${vlan}`;
-    if (name.length > IFNAME_MAX) {
-      throw new ProviderError("Invalid", "INFRA_NET_IFNAME_TOO_LONG", `VLAN interface name ${name} is longer than ${IFNAME_MAX} characters`, {
-        hint: "use a parent with a shorter name",
-      });
-    }
+    const name = vlanName(parent, vlan);
     if (!this.linkExists(name)) await this.batch([`link add link ${parent} name ${name} type vlan id ${vlan}`, `link set ${name} up`]);
     return name;
   }
@@ -203,6 +205,17 @@ export class HostNet {
   private async batch(cmds: string[]): Promise<void> {
     await this.run("ip", ["-batch", "-"], cmds.join("\n") + "\n");
   }
+}
+
+/** The VLAN sub-interface's name; throws when Linux would refuse it. */
+export function vlanName(parent: string, vlan: number): string {
+  const name = `${parent}.${vlan}`;
+  if (name.length > IFNAME_MAX) {
+    throw new ProviderError("Invalid", "INFRA_NET_IFNAME_TOO_LONG", `VLAN interface name ${name} is longer than ${IFNAME_MAX} characters`, {
+      hint: "use a parent with a shorter name",
+    });
+  }
+  return name;
 }
 
 /** An endpoint's options for infra-host's veth-add and macvlan-add. */

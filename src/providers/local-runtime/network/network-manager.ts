@@ -16,7 +16,7 @@ import { forwardDropWarning } from "./forward-drop-check.js";
 import { keepAddresses, sameSetUp } from "./endpoint-reuse.js";
 import { DnsServer } from "./dns-server.js";
 import { dnsViewsOf, linkHostsEntry, nameserversFor } from "./dns-records.js";
-import { HostNet } from "./host-net.js";
+import { HostNet, vlanName } from "./host-net.js";
 import { HostHelper } from "../host/host-helper.js";
 import { DEFAULT_POOL, chooseSubnet, macFromIp, planSubnet } from "./ipam.js";
 import { PREDEFINED, checkBridgePrefix, checkNetworkName, defaultBridgeName, newNetworkId } from "./network-naming.js";
@@ -33,6 +33,9 @@ import type {
 import { Nft } from "./nft.js";
 import { renderPortElements, renderRuleset } from "./nft-ruleset.js";
 import { EndpointWiring } from "./endpoint-wiring.js";
+import { noteMissingBridges, removeStrayBridges, removeStrayVeths, undoInterruptedCreates } from "./network-repair.js";
+import { faultPoint } from "../host/fault-point.js";
+import { logRepair } from "../host/repair-log.js";
 
 export type { LocalNetworkManager, NetworkManagerOptions } from "./local-network-manager.js";
 
@@ -101,6 +104,10 @@ class LocalNetworks implements LocalNetworkManager {
         const plan = planSubnet({ subnet }, [], []);
         this.state.networks.push({ ...predefined("bridge", "bridge"), ...plan, device: defaultBridgeName(this.prefix) });
       }
+      // What a kill left (half-made networks, bridges without a record) goes before the restore.
+      await undoInterruptedCreates(this.state, this.host);
+      await removeStrayBridges(this.state, this.host, this.prefix);
+      noteMissingBridges(this.state, this.host);
       // Restore after a restart (or first start): devices, rules and DNS from the state file.
       for (const n of this.bridges()) await this.host.ensureBridge(n.device, `${n.gateway}/${n.subnet.split("/")[1]}`, mtuOf(n), macFromIp(n.gateway));
       if (this.bridges().some((n) => !n.internal)) await this.host.enableForwarding();
@@ -127,23 +134,32 @@ class LocalNetworks implements LocalNetworkManager {
         bridgePrefix: this.prefix,
         linkExists: (name) => this.host.linkExists(name),
       });
-      if (spec.vlan !== undefined && spec.parent !== undefined) {
-        rec.device = await this.host.ensureVlan(spec.parent, spec.vlan);
-        rec.vlanDevice = rec.device;
+      const vlanDevice = spec.vlan !== undefined && spec.parent !== undefined ? vlanName(spec.parent, spec.vlan) : undefined;
+      if (vlanDevice !== undefined) {
+        rec.device = vlanDevice;
+        rec.vlanDevice = vlanDevice;
       }
+      // The record reaches the disk first, marked: whatever a kill leaves from here on, the next start can tell and undo.
+      rec.creating = true;
       this.state.networks.push(rec);
       try {
+        await this.store.save(this.state);
+        faultPoint("network-create:recorded", spec.name);
+        if (spec.vlan !== undefined && spec.parent !== undefined) await this.host.ensureVlan(spec.parent, spec.vlan);
         if (rec.driver === "bridge") {
           await this.host.ensureBridge(rec.device, `${rec.gateway}/${rec.subnet.split("/")[1]}`, mtuOf(rec), macFromIp(rec.gateway));
+          faultPoint("network-create:bridge", spec.name);
           if (!rec.internal) await this.host.enableForwarding();
           await this.syncTable();
           await this.dns.listen(rec.id, rec.gateway);
           this.refreshDns();
         }
+        delete rec.creating;
         await this.store.save(this.state);
       } catch (e) {
         // Nothing half-made: drop the record, the device and the rules again.
         this.state.networks = this.state.networks.filter((n) => n.id !== rec.id);
+        await this.store.save(this.state).catch(() => undefined);
         await this.dns.unlisten(rec.id).catch(() => undefined);
         this.refreshDns();
         if (rec.driver === "bridge") await this.host.deleteLink(rec.device).catch(() => undefined);
@@ -248,6 +264,7 @@ class LocalNetworks implements LocalNetworkManager {
         await this.wiring.remove(c, c.endpoints).catch(() => undefined);
         throw e;
       }
+      faultPoint("network-setup:links", req.containerName);
       c.ports = ports;
       this.state.containers.push(c);
       await this.store.save(this.state);
@@ -335,7 +352,10 @@ class LocalNetworks implements LocalNetworkManager {
       const pinned = await readdir(join(this.opts.run, "netns")).catch(() => [] as string[]);
       const stray = pinned.filter((id) => !known.has(id));
       for (const id of stray) await this.host.removeNetns(this.netnsPath(id));
+      for (const id of gone) logRepair("network", `released the addresses, ports and names of container ${id.slice(0, 12)}: it no longer exists`);
+      for (const id of stray) logRepair("network", `removed the pinned namespace of container ${id.slice(0, 12)}: it no longer exists`);
       await this.host.settle();
+      await removeStrayVeths(this.state, this.host, [...known, ...gone, ...stray]);
       return [...new Set([...gone, ...stray])];
     });
   }

@@ -35,6 +35,12 @@ export function bridgeName(prefix: string, networkId: string): string {
   return `${prefix}-${networkId.slice(0, IFNAME_MAX - prefix.length - 1)}`;
 }
 
+/** Whether a link name is one this prefix's bridges get (`<prefix>0`, `<prefix>-<hex>`): only those are the engine's to repair. */
+export function isOwnBridgeName(prefix: string, name: string): boolean {
+  if (name === defaultBridgeName(prefix)) return true;
+  return name.length === IFNAME_MAX && name.startsWith(`${prefix}-`) && /^[0-9a-f]+$/.test(name.slice(prefix.length + 1));
+}
+
 /** Host end of a container's veth: stable per (container, network) so a restart finds it again. */
 export function vethName(containerId: string, networkId: string): string {
   return `ve${createHash("sha256").update(`${containerId}/${networkId}`).digest("hex").slice(0, IFNAME_MAX - 2)}`;

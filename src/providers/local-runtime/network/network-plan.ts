@@ -70,7 +70,7 @@ export function mtuOf(n: NetworkRecord): number | undefined {
 }
 
 export function publicRecord(n: StoredNetwork): NetworkRecord {
-  const { vlanDevice: _v, ...rec } = n;
+  const { vlanDevice: _v, creating: _c, ...rec } = n;
   return structuredClone(rec);
 }
 

@@ -16,6 +16,11 @@ import type { Endpoint, NetworkRecord, PublishedPort } from "./network-types.js"
 export interface StoredNetwork extends NetworkRecord {
   /** VLAN sub-interface infra created for a macvlan network (removed with it). */
   vlanDevice?: string;
+  /**
+   * Saved (durably) before the network's first host effect and cleared after its last: a record
+   * that still says so at start is a create a kill interrupted, and is undone.
+   */
+  creating?: true;
 }
 
 export interface StoredEndpoint extends Endpoint {

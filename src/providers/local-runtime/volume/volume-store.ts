@@ -8,6 +8,8 @@ import { join } from "node:path";
 import type { VolumeSpec } from "../../../graph/specs.js";
 import { writeJsonAtomic } from "../host/atomic-write.js";
 import { runtimeError } from "../runtime-error.js";
+import { faultPoint } from "../host/fault-point.js";
+import { logRepair } from "../host/repair-log.js";
 
 export interface VolumeRecord {
   name: string;
@@ -64,10 +66,34 @@ export class VolumeStore {
       anonymous: spec.anonymous ?? false,
     };
     // The volume's own directory is closed; its _data is what the container sees (0755, as Docker's).
+    // Data directory first, metadata last: a volume without metadata was never created (repair() removes it).
     await mkdir(join(this.dir, name), { recursive: true, mode: 0o700 });
     await mkdir(rec.mountpoint, { recursive: true, mode: 0o755 });
+    faultPoint("volume-create:dir", name);
     await writeJsonAtomic(this.meta(name), rec);
     return rec;
+  }
+
+  /**
+   * At engine start: a volume directory without metadata is a create a kill interrupted. It goes
+   * when its data directory is empty (nothing can have used it); one with data is left alone and
+   * said so. Temporary files of interrupted metadata writes go too.
+   */
+  async repair(): Promise<void> {
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      const dir = join(this.dir, name);
+      const files = await readdir(dir).catch(() => undefined);
+      if (files === undefined) continue; // not a directory
+      for (const f of files) if (/^volume\.json\.[0-9a-f]+\.tmp$/.test(f)) await rm(join(dir, f), { force: true });
+      if (files.includes("volume.json")) continue;
+      const data = await readdir(join(dir, "_data")).catch(() => [] as string[]);
+      if (data.length > 0) {
+        logRepair("volume", `left ${dir} alone: it has no metadata but holds data`);
+        continue;
+      }
+      await rm(dir, { recursive: true, force: true });
+      logRepair("volume", `removed ${dir}: a create that a kill interrupted (no metadata, no data)`);
+    }
   }
 
   async markInitialised(name: string): Promise<void> {
