@@ -3,7 +3,7 @@
  * conmon, so stopping this process leaves them running; the next engine re-adopts them.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { chmod, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, rm } from "node:fs/promises";
 import { isProviderError } from "../../contract.js";
 import { ContainerManager } from "../container/container-manager.js";
 import { followContainerLogs } from "../container/log-follow.js";
@@ -23,6 +23,7 @@ import { runtimeError } from "../runtime-error.js";
 import { VolumeStore } from "../volume/volume-store.js";
 import { logRepair } from "../host/repair-log.js";
 import { EngineClient } from "./engine-client.js";
+import { claimEnginePid, releaseEnginePid } from "./engine-pid.js";
 import { type EngineNetwork, type EngineNetworkOptions, networkOptionsFromEnv, networkingOff, openEngineNetwork, reconcileOf } from "./engine-network.js";
 import { ROUTES, logQuery, type EngineContext } from "./engine-routes.js";
 
@@ -108,6 +109,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
   requireRoot("to run the engine");
   await closeRunDir(layout);
   await refuseSecondEngine(layout);
+  await claimEnginePid(layout);
   // infra-host processes of the engine: one for namespaces and links, one for root filesystems (mounts,
   // and unpacking layers); each answers in order, so a container's mount and its network set-up run at once.
   const hostHelper = HostHelper.find();
@@ -188,12 +190,12 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
     hostHelper?.close();
     mountHelper?.close();
     images.close();
+    await releaseEnginePid(layout);
     throw e;
   } finally {
     process.umask(oldMask);
   }
   await chmod(layout.engineSocket, 0o600);
-  await writeFile(layout.enginePidFile, String(process.pid), { mode: 0o600 });
   return {
     layout, ctx, server,
     async close() {
@@ -204,7 +206,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
       hostHelper?.close();
       mountHelper?.close();
       images.close();
-      if ((await readFile(layout.enginePidFile, "utf8").catch(() => "")) === String(process.pid)) await rm(layout.enginePidFile, { force: true });
+      await releaseEnginePid(layout);
       await rm(layout.engineSocket, { force: true });
     },
   };

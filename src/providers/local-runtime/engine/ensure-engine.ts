@@ -3,15 +3,15 @@
  * with `engine`, detached, and we wait until it answers.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { open, readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { requireRoot } from "../host/needs-root.js";
 import { closeRunDir } from "../host/state-root.js";
-import { resolveLayout, type LayoutOptions } from "../layout.js";
+import { resolveLayout, type Layout, type LayoutOptions } from "../layout.js";
 import { runtimeError } from "../runtime-error.js";
 import { EngineClient } from "./engine-client.js";
+import { engineAlive, readEnginePid } from "./engine-pid.js";
 
 export interface EnsureEngineOptions extends LayoutOptions {
   /** Script to run with `engine` (default: the running CLI, else dist/cli/main.js). */
@@ -34,25 +34,16 @@ export function defaultEngineEntry(): string {
   return fileURLToPath(new URL("../../../cli/main.js", import.meta.url));
 }
 
-/** True when the engine of the pid file answered after all; false when it is gone (or never was). */
-async function waitForOldEngine(pidFile: string, client: EngineClient, timeoutMs: number): Promise<boolean> {
-  const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+/** True when the engine of the pid file (serving, or still starting) answered; false when it is gone (or never was). */
+async function waitForOldEngine(layout: Layout, client: EngineClient, timeoutMs: number): Promise<boolean> {
+  const pid = await readEnginePid(layout);
+  if (pid === 0 || pid === process.pid) return false;
   const end = Date.now() + timeoutMs;
-  while (Date.now() < end && alive(pid)) {
+  while (Date.now() < end && engineAlive(pid)) {
     if (await client.ping()) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
   return false;
-}
-
-/** The pid still runs an engine (a recycled pid of another program does not count). */
-function alive(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("engine");
-  } catch {
-    return false;
-  }
 }
 
 export async function ensureEngine(opts: EnsureEngineOptions = {}): Promise<EngineClient> {
@@ -60,8 +51,8 @@ export async function ensureEngine(opts: EnsureEngineOptions = {}): Promise<Engi
   requireRoot(`to reach the engine at ${layout.engineSocket}`);
   const client = new EngineClient(layout.engineSocket);
   if (await client.ping()) return client;
-  // An engine that is shutting down still holds its bridges' DNS ports: let it finish first.
-  if (await waitForOldEngine(layout.enginePidFile, client, opts.timeoutMs ?? 15000)) return client;
+  // An engine still starting (its CLI was killed), or shutting down (it holds its bridges' DNS ports): wait for it.
+  if (await waitForOldEngine(layout, client, opts.timeoutMs ?? 15000)) return client;
   await closeRunDir(layout);
   const log = await open(join(layout.run, "engine.log"), "a", 0o600);
   const entry = opts.entry ?? defaultEngineEntry();
