@@ -5,7 +5,8 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { collect, runCli, startCli, tempDir } from "./fixtures/run-cli.js";
 
-const STACK = `import { writeFileSync } from "node:fs";
+const STACK = `import { execSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { Container, defineStack } from "infra";
 export default defineStack((stack) => {
   new Container(stack, "web", { image: "busybox" });
@@ -19,6 +20,7 @@ export default defineStack((stack) => {
     while (true) keep.push({ n: Math.random(), s: String(Math.random()) });
   }
   if (mode === "exit") process.exit(3);
+  if (mode === "sync") execSync("sleep 60");
 });
 `;
 
@@ -50,6 +52,15 @@ t.test("while (true) {} under plan ends with the time limit's error within the l
   const viaEnv = await runCli(["check"], { cwd: dir, env: { ...env, STACK_MODE: "spin", INFRA_STACK_TIMEOUT: "1500ms" } });
   t.equal(viaEnv.code, 1);
   t.match(viaEnv.stderr, /time limit of 1500ms/, "INFRA_STACK_TIMEOUT sets it too");
+});
+
+t.test("a stack held in a synchronous child process (execSync) does not hold the CLI past its limit", async (t) => {
+  const started = Date.now();
+  const r = await runCli(["check", "--stack-timeout", "2s"], { cwd: dir, env: { ...env, STACK_MODE: "sync" } });
+  const took = Date.now() - started;
+  t.equal(r.code, 1);
+  t.match(r.stderr, /INFRA_LOAD_STACK_TIMEOUT/);
+  t.ok(took < 2000 + 15_000, `the CLI exited after ${took} ms, not after the child's 60 s`);
 });
 
 for (const [sig, status, word] of [["SIGTERM", 143, "Terminated"], ["SIGINT", 130, "Interrupted"]] as const) {

@@ -11,6 +11,7 @@ import { InfraError } from "../../diag/infra-error.js";
 import { isInterrupt } from "../../diag/interrupt.js";
 import type { StackGraph } from "../../graph/resource.js";
 import type { HostInputs } from "../synth.js";
+import { ownDescendants } from "./own-descendants.js";
 import { fromPlainError, type PlainInfraError } from "./stack-error.js";
 import { formatDuration, type StackLimits } from "./stack-limits.js";
 
@@ -35,6 +36,8 @@ export type StackRun = Extract<StackWorkerMessage, { kind: "result" }>;
 /** Resident memory beyond the heap limit that the worker's own code and buffers may take. */
 const RSS_HEADROOM_MB = 192;
 const RSS_POLL_MS = 50;
+/** How long a stopped worker may take to end before the children it waits on are killed. */
+const REAP_AFTER_MS = 300;
 
 function workerFile(): URL {
   const js = new URL("./stack-worker.js", import.meta.url);
@@ -42,22 +45,19 @@ function workerFile(): URL {
   return existsSync(fileURLToPath(js)) ? js : new URL("./stack-worker-dev.mjs", import.meta.url);
 }
 
-function raiseHint(what: string): string {
-  return what === "time"
-    ? "a stack only declares resources: look for a loop that never ends or a wait that never returns. If it really needs longer, raise the limit with --stack-timeout (e.g. --stack-timeout 2m) or INFRA_STACK_TIMEOUT=2m"
-    : "look for data that grows without end in the stack program. If it really needs more, raise the limit with --stack-memory (in MB, e.g. --stack-memory 2048) or INFRA_STACK_MEMORY_MB=2048";
-}
+const RAISE_TIME = "a stack only declares resources: look for a loop that never ends or a wait that never returns. If it really needs longer, raise the limit with --stack-timeout (e.g. --stack-timeout 2m) or INFRA_STACK_TIMEOUT=2m";
+const RAISE_MEMORY = "look for data that grows without end in the stack program. If it really needs more, raise the limit with --stack-memory (in MB, e.g. --stack-memory 2048) or INFRA_STACK_MEMORY_MB=2048";
 
 function timedOut(what: string, limits: StackLimits): InfraError {
   return new InfraError("INFRA_LOAD_STACK_TIMEOUT", `${what} ran longer than its time limit of ${formatDuration(limits.timeoutMs)} and was stopped`, {
-    hint: `${raiseHint("time")}; nothing was planned or changed`,
+    hint: `${RAISE_TIME}; nothing was planned or changed`,
   });
 }
 
 function outOfMemory(what: string, limits: StackLimits, how: string): InfraError {
   return new InfraError("INFRA_LOAD_STACK_MEMORY", `${what} went over its memory limit of ${limits.memoryMb} MB and was stopped`, {
     detail: how,
-    hint: `${raiseHint("memory")}; nothing was planned or changed`,
+    hint: `${RAISE_MEMORY}; nothing was planned or changed`,
   });
 }
 
@@ -103,6 +103,11 @@ export class StackWorker {
   #askedExit: number | undefined;
   #timer: NodeJS.Timeout | undefined;
   #watch: NodeJS.Timeout | undefined;
+  /** Set while the stack program may run: the children it may start are the ones not in `childrenBefore`. */
+  #running = false;
+  #childrenBefore = new Set<number>();
+  #exited = false;
+  #reaper: NodeJS.Timeout | undefined;
   readonly #onAbort = (): void => this.#finish(interrupted(this.#stackFile, this.#signal?.reason));
   readonly #stackFile: string;
 
@@ -128,7 +133,11 @@ export class StackWorker {
       if (e.code === "ERR_WORKER_OUT_OF_MEMORY") this.#finish(outOfMemory(this.#file, limits, "Its JavaScript heap reached the limit."));
       else this.#finish(new InfraError("INFRA_LOAD_STACK_WORKER", `${this.#file} could not be run: ${e.message}`, { detail: e.stack ?? "", cause: e, hint: "this is likely a bug in infra; run again with INFRA_DEBUG=1 and report it" }));
     });
-    this.#worker.on("exit", (code) => this.#finish(exited(this.#file, this.#askedExit ?? code, this.#askedExit !== undefined)));
+    this.#worker.on("exit", (code) => {
+      this.#exited = true;
+      clearTimeout(this.#reaper);
+      this.#finish(exited(this.#file, this.#askedExit ?? code, this.#askedExit !== undefined));
+    });
     // Until `run`, the worker only loads the DSL: it must not keep the CLI alive on its own.
     this.#worker.unref();
     if (signal?.aborted === true) this.#onAbort();
@@ -144,6 +153,8 @@ export class StackWorker {
         else resolve(o.run);
       };
       if (this.#outcome !== undefined) return this.#settle();
+      this.#childrenBefore = ownDescendants();
+      this.#running = true;
       this.#worker.ref();
       this.#timer = setTimeout(() => this.#finish(timedOut(this.#file, this.#limits)), this.#limits.timeoutMs);
       // The heap limit does not cover buffers (ArrayBuffer memory lives outside the heap): watch the process.
@@ -169,6 +180,21 @@ export class StackWorker {
     this.#signal?.removeEventListener("abort", this.#onAbort);
     // Timers or sockets the program left behind must not keep the CLI alive.
     void this.#worker.terminate();
+    // terminate() cannot break into a synchronous call (execSync), and the process's exit waits for the
+    // thread: if it is still held, end the children the stack started, which is what it waits on.
+    if (err !== undefined && this.#running && !this.#exited) this.#reaper = setTimeout(() => this.#reapChildren(), REAP_AFTER_MS);
     this.#settle?.();
+  }
+
+  #reapChildren(): void {
+    if (this.#exited) return;
+    for (const pid of ownDescendants()) {
+      if (this.#childrenBefore.has(pid)) continue;
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
   }
 }
