@@ -4,6 +4,7 @@
  * must be intact (its digest), made for that stack and state, and re-deriving it from them must
  * give the same changes (plan-rederive.ts). The output says which plan, stack and state it applies.
  */
+import type { StackLimits } from "../dsl/loader/stack-limits.js";
 import { resolve } from "node:path";
 import { hashGraph } from "../graph/graph-hash.js";
 import type { CommandIO } from "./command.js";
@@ -15,7 +16,7 @@ import { existingStack, stackContext } from "./stack-context.js";
 import { planSource, providerNames, stackPlan } from "./stack-plan.js";
 import { openBackend, withLock } from "./state-session.js";
 
-export async function applySavedPlan(io: CommandIO, input: { planFile: string; parallelism: number; lockTimeoutMs: number }): Promise<number> {
+export async function applySavedPlan(io: CommandIO, input: { planFile: string; parallelism: number; lockTimeoutMs: number; limits: StackLimits }): Promise<number> {
   const { readPlanFile, checkPlanSource, checkPlanApplicable } = await import("../plan/saved-plan.js");
   const { verifyRederived } = await import("../plan/plan-rederive.js");
   const saved = await readPlanFile(resolve(io.cwd, input.planFile));
@@ -30,7 +31,7 @@ export async function applySavedPlan(io: CommandIO, input: { planFile: string; p
       `  stack:  ${saved.stack} (${source.files.join(", ")})\n` +
       `  state:  ${source.state}\n`,
   );
-  const { graph } = await loadGraph(existingStack(io), io);
+  const { graph } = await loadGraph(existingStack(io), io, input.limits);
   return withLock(backend, "apply", input.lockTimeoutMs, async () => {
     const state = await backend.read();
     checkPlanApplicable(saved, state, hashGraph(graph));

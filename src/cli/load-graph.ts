@@ -4,6 +4,7 @@
  */
 import { hasErrors, type Diagnostic } from "../diag/diagnostic.js";
 import { InfraError } from "../diag/infra-error.js";
+import type { StackLimits } from "../dsl/loader/stack-limits.js";
 import type { StackGraph } from "../graph/resource.js";
 import type { CommandIO } from "./command.js";
 import { printDiagnostics } from "./print-diagnostics.js";
@@ -15,8 +16,9 @@ export interface LoadedGraph {
   typecheckCached: boolean;
 }
 
-export async function loadGraph(ctx: StackContext, io: CommandIO): Promise<LoadedGraph> {
-  const loaded = ctx.kind === "compose" ? await loadCompose(ctx, io) : await loadTypeScript(ctx);
+/** `limits` bound the stack program (a compose file is not a program); io.signal stops it at once. */
+export async function loadGraph(ctx: StackContext, io: CommandIO, limits?: StackLimits): Promise<LoadedGraph> {
+  const loaded = ctx.kind === "compose" ? await loadCompose(ctx, io) : await loadTypeScript(ctx, io, limits);
   const diags: Diagnostic[] = loaded.diagnostics;
   if (hasErrors(diags)) {
     const count = diags.filter((d) => d.severity === "error").length;
@@ -26,10 +28,14 @@ export async function loadGraph(ctx: StackContext, io: CommandIO): Promise<Loade
   return { graph: loaded.graph, timings: loaded.timings, typecheckCached: loaded.typecheckCached };
 }
 
-async function loadTypeScript(ctx: StackContext): Promise<LoadedGraph & { diagnostics: Diagnostic[] }> {
+async function loadTypeScript(ctx: StackContext, io: CommandIO, limits: StackLimits | undefined): Promise<LoadedGraph & { diagnostics: Diagnostic[] }> {
   const { loadStack } = await import("../dsl/loader/load-stack.js");
   // synth validates the graph, for both kinds of stack.
-  return loadStack({ file: ctx.file, stackName: ctx.stackName, cacheDir: ctx.cacheDir });
+  return loadStack({
+    file: ctx.file, stackName: ctx.stackName, cacheDir: ctx.cacheDir,
+    ...(limits !== undefined ? { limits } : {}),
+    ...(io.signal !== undefined ? { signal: io.signal } : {}),
+  });
 }
 
 async function loadCompose(ctx: StackContext, io: CommandIO): Promise<LoadedGraph & { diagnostics: Diagnostic[] }> {

@@ -6,6 +6,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { InfraError, isInfraError } from "../diag/infra-error.js";
+import { Interrupt } from "../diag/interrupt.js";
 import { isProviderError } from "../providers/contract.js";
 import type { Command, CommandIO } from "./command.js";
 import { COMMANDS, loadAllCommands, loadCommand } from "./commands/index.js";
@@ -153,14 +154,17 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
       process.stderr.write("\nTwo interrupts received. Exiting immediately; state may be missing the steps that were running.\n");
       process.exit(130);
     }
-    process.stderr.write(`\n${sig === "SIGINT" ? "Interrupt received" : "Termination requested"}. Stopping: waiting for running operations to finish and state to be written...\n`);
-    controller.abort(new InfraError("INFRA_CLI_INTERRUPTED", "Interrupted"));
+    const reason = new Interrupt(sig === "SIGINT" ? "SIGINT" : "SIGTERM");
+    // A running stack program is ended here, at once, and takes the interrupt: its error is the message.
+    controller.abort(reason);
+    if (!reason.taken) process.stderr.write(`\n${sig === "SIGINT" ? "Interrupt received" : "Termination requested"}. Stopping: waiting for running operations to finish and state to be written...\n`);
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
     const code = await main(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() }, controller.signal);
-    process.exitCode = controller.signal.aborted && code === 0 ? 130 : code;
+    const reason: unknown = controller.signal.reason;
+    process.exitCode = controller.signal.aborted && code === 0 ? (reason instanceof Interrupt ? reason.exitCode : 130) : code;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

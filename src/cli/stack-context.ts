@@ -3,11 +3,12 @@
  * compose file stands in when there is no infra.ts), the stack name (`-p`, default the file's
  * directory name; for compose, compose's own rule) and `.infra/` beside the file.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { composeFileIn, isComposeFile } from "../compose/find-compose-file.js";
 import { pickProjectName } from "../compose/project-name.js";
+import { MAX_COMPOSE_FILE_BYTES } from "../compose/read-bounded.js";
 import { InfraError } from "../diag/infra-error.js";
 import type { CommandIO, GlobalOptions } from "./command.js";
 
@@ -57,7 +58,10 @@ function composeName(files: string[]): string | undefined {
   let name: string | undefined;
   for (const f of files) {
     try {
-      const doc: unknown = parseYaml(readFileSync(f, "utf8"));
+      // The loader reports a pipe, a file too large or an alias bomb with its own error.
+      const st = statSync(f);
+      if (!st.isFile() || st.size > MAX_COMPOSE_FILE_BYTES) continue;
+      const doc: unknown = parseYaml(readFileSync(f, "utf8"), { maxAliasCount: 100 });
       if (typeof doc === "object" && doc !== null && typeof (doc as { name?: unknown }).name === "string") name = (doc as { name: string }).name;
     } catch {
       // The loader reports unreadable or malformed files with their line; here a name is only a hint.

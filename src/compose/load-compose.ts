@@ -3,7 +3,6 @@
  * `extends`, applies profiles, fills in compose's defaults and checks references. Returns the
  * normalised model and every problem found (nothing is thrown for bad input).
  */
-import { readFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { errorDiag, hasErrors, type Diagnostic, type SourceLocation } from "../diag/diagnostic.js";
 import type { ComposeProject, ComposeService } from "./compose-model.js";
@@ -13,6 +12,7 @@ import { interpolateTree } from "./interpolate-tree.js";
 import { mergeFileDrafts, mergeServiceDrafts } from "./merge-drafts.js";
 import { parseYamlFile } from "./parse-yaml-file.js";
 import { pickProjectName } from "./project-name.js";
+import { formatBytes, MAX_COMPOSE_FILE_BYTES, readBoundedText } from "./read-bounded.js";
 import { ReadContext, type LocationIndex } from "./read-context.js";
 import { readComposeFile, type FileDraft } from "./read-compose-file.js";
 import type { ServiceDraft } from "./read-service.js";
@@ -35,7 +35,17 @@ export interface LoadedCompose {
 
 async function readText(file: string, diagnostics: Diagnostic[], at?: SourceLocation): Promise<string | undefined> {
   try {
-    return await readFile(file, "utf8");
+    const r = await readBoundedText(file);
+    if (r.ok) return r.text;
+    const tooLarge = r.why === "too-large";
+    diagnostics.push(
+      errorDiag(tooLarge ? "INFRA_COMPOSE_FILE_TOO_LARGE" : "INFRA_COMPOSE_FILE", tooLarge ? `${file} is larger than ${formatBytes(MAX_COMPOSE_FILE_BYTES)}${r.size !== undefined ? ` (${formatBytes(r.size)})` : ""}` : `cannot read ${file}: not a regular file`, {
+        value: file,
+        hint: tooLarge ? "A compose file (or env file) this large is not one infra reads: check that -f names the right file." : "Name a regular file (not a directory, a device or a pipe).",
+        ...(at ? { location: at } : {}),
+      }),
+    );
+    return undefined;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     diagnostics.push(
@@ -54,8 +64,14 @@ async function projectEnv(dir: string, shell: Record<string, string | undefined>
   const file = resolve(dir, ".env");
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    const r = await readBoundedText(file);
+    if (!r.ok) {
+      diagnostics.push(errorDiag(r.why === "too-large" ? "INFRA_COMPOSE_FILE_TOO_LARGE" : "INFRA_COMPOSE_ENV_FILE", `${file}: ${r.why === "too-large" ? `larger than ${formatBytes(MAX_COMPOSE_FILE_BYTES)}` : "not a regular file"}`, { value: file, hint: "The project's .env holds KEY=VALUE lines: remove or replace this one." }));
+      return { ...shell };
+    }
+    text = r.text;
   } catch {
+    // No .env: only the shell's variables.
     return { ...shell };
   }
   const parsed = parseDotenv(text);

@@ -2,7 +2,7 @@
  * Parses one compose file into plain JSON, keeping the line and column of every key and item
  * (through `yaml`'s LineCounter) so that later errors can point at the user's text.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node } from "yaml";
 import { errorDiag, type Diagnostic, type SourceLocation } from "../diag/diagnostic.js";
 import { setNodeLocation } from "./source-map.js";
 
@@ -10,6 +10,36 @@ export interface ParsedYaml {
   /** The document as plain data; undefined when it could not be parsed. */
   data: unknown;
   diagnostics: Diagnostic[];
+}
+
+/**
+ * How many values aliases may copy into one file's data. yaml's own `maxAliasCount` guards only its
+ * toJS, which this reader does not use (it keeps positions); a few anchors with `<<: *default` in
+ * every service copy a few thousand, an alias bomb ("billion laughs") billions.
+ */
+export const MAX_ALIAS_VALUES = 50_000;
+
+class AliasBudgetExceeded extends Error {
+  constructor(readonly at: Node) {
+    super("alias budget exceeded");
+  }
+}
+
+/** Each alias's target: the last node anchored with its name before it (found in one walk, not one walk per alias). */
+function aliasTargets(doc: Document): Map<Alias, Node> {
+  const anchors = new Map<string, Node>();
+  const targets = new Map<Alias, Node>();
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (target !== undefined) targets.set(node, target);
+      } else if (node.anchor !== undefined) {
+        anchors.set(node.anchor, node as Node);
+      }
+    },
+  });
+  return targets;
 }
 
 export function parseYamlFile(file: string, text: string): ParsedYaml {
@@ -29,16 +59,27 @@ export function parseYamlFile(file: string, text: string): ParsedYaml {
     );
     return { data: undefined, diagnostics };
   }
-  // Anchors and aliases are resolved by toJS; positions come from the node each alias points to.
+  // An alias is a copy of its target's value; positions come from the target. Copies are counted.
+  const targets = aliasTargets(doc);
+  let copied = 0;
+  let aliasDepth = 0;
+  /** The outermost alias being copied: where the user's text asks for the expansion. */
+  let outer: Node | undefined;
   const convert = (node: Node | null | undefined, seen: Set<Node>): unknown => {
     if (node === null || node === undefined) return null;
+    if (aliasDepth > 0 && ++copied > MAX_ALIAS_VALUES) throw new AliasBudgetExceeded(outer ?? node);
     if (isAlias(node)) {
-      const target = node.resolve(doc);
+      const target = targets.get(node);
       if (!target || seen.has(target)) return null;
       seen.add(target);
-      const v = convert(target, seen);
-      seen.delete(target);
-      return v;
+      if (aliasDepth === 0) outer = node;
+      aliasDepth++;
+      try {
+        return convert(target, seen);
+      } finally {
+        aliasDepth--;
+        seen.delete(target);
+      }
     }
     if (isScalar(node)) {
       // Octal-looking numbers stay text so that file modes (0400, 0o400) keep the radix they were written in.
@@ -79,7 +120,21 @@ export function parseYamlFile(file: string, text: string): ParsedYaml {
     }
     return null;
   };
-  return { data: convert(doc.contents as Node | null, new Set()), diagnostics: [] };
+  try {
+    return { data: convert(doc.contents as Node | null, new Set()), diagnostics: [] };
+  } catch (e) {
+    if (!(e instanceof AliasBudgetExceeded)) throw e;
+    return {
+      data: undefined,
+      diagnostics: [
+        errorDiag("INFRA_COMPOSE_YAML_ALIASES", `YAML aliases in ${file} expand to more than ${MAX_ALIAS_VALUES} values`, {
+          location: at(e.at.range?.[0]),
+          detail: "Anchors that refer to anchors multiply: a few lines can stand for billions of values (an alias bomb). infra stops copying at this point.",
+          hint: "Use fewer levels of anchors and aliases, or write the repeated values out.",
+        }),
+      ],
+    };
+  }
 }
 
 function firstLine(s: string): string {

@@ -1,2 +1,3 @@
 export * from "./diagnostic.js";
 export * from "./infra-error.js";
+export * from "./interrupt.js";

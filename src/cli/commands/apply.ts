@@ -7,7 +7,7 @@ import { PLAN_FLAGS, PLAN_FLAGS_USAGE, lockTimeout, planOptions } from "../plan-
 import { openProviders } from "../provider-registry.js";
 import { DEFAULT_PARALLELISM, runApply } from "../run-apply.js";
 import { existingStack } from "../stack-context.js";
-import { STACK_FLAGS, STACK_FLAGS_USAGE, withStackFlags } from "../stack-flags.js";
+import { STACK_FLAGS, STACK_FLAGS_USAGE, STACK_RUN_FLAGS, STACK_RUN_FLAGS_USAGE, stackLimits, withStackFlags } from "../stack-flags.js";
 import { planSource, providerNames, stackPlan } from "../stack-plan.js";
 import { openBackend, withLock } from "../state-session.js";
 
@@ -26,9 +26,11 @@ Without a terminal, approval cannot be asked: pass --yes (or apply a saved plan)
   --parallelism N        at most N operations at once (default 10)
 ${PLAN_FLAGS_USAGE}
 
+${STACK_RUN_FLAGS_USAGE}
+
 ${STACK_FLAGS_USAGE}`,
   async run(argv, baseIo) {
-    const parsed = parseFlags(argv, { ...STACK_FLAGS, ...PLAN_FLAGS, yes: { kind: "boolean", short: "y" }, "auto-approve": { kind: "boolean" }, parallelism: { kind: "string" } }, "apply");
+    const parsed = parseFlags(argv, { ...STACK_FLAGS, ...STACK_RUN_FLAGS, ...PLAN_FLAGS, yes: { kind: "boolean", short: "y" }, "auto-approve": { kind: "boolean" }, parallelism: { kind: "string" } }, "apply");
     expectPositionals(parsed, 0, 1, "apply");
     const io = withStackFlags(baseIo, parsed);
     const planFile = parsed.positionals[0];
@@ -41,10 +43,10 @@ ${STACK_FLAGS_USAGE}`,
         throw usageError("INFRA_CLI_FLAG_CONFLICT", `A saved plan is applied as it is: --${shaping[0] ?? "refresh"} cannot change it`, "apply");
       }
       const { applySavedPlan } = await import("../apply-saved-plan.js");
-      return applySavedPlan(io, { planFile, parallelism, lockTimeoutMs: timeout });
+      return applySavedPlan(io, { planFile, parallelism, lockTimeoutMs: timeout, limits: stackLimits(parsed, io, "apply") });
     }
     const ctx = existingStack(io);
-    const { graph } = await loadGraph(ctx, io);
+    const { graph } = await loadGraph(ctx, io, stackLimits(parsed, io, "apply"));
     const backend = await openBackend(ctx);
     return withLock(backend, "apply", timeout, async () => {
       const state = await backend.read();

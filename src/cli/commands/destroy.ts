@@ -6,7 +6,7 @@ import { PLAN_FLAGS, PLAN_FLAGS_USAGE, lockTimeout, planOptions } from "../plan-
 import { openProviders } from "../provider-registry.js";
 import { DEFAULT_PARALLELISM, runApply } from "../run-apply.js";
 import { existingStack } from "../stack-context.js";
-import { STACK_FLAGS, STACK_FLAGS_USAGE, withStackFlags } from "../stack-flags.js";
+import { STACK_FLAGS, STACK_FLAGS_USAGE, STACK_RUN_FLAGS, STACK_RUN_FLAGS_USAGE, stackLimits, withStackFlags } from "../stack-flags.js";
 import { planSource, providerNames, stackPlan } from "../stack-plan.js";
 import { openBackend, withLock } from "../state-session.js";
 import { renderPlanHuman } from "../../views/plan-human.js";
@@ -23,16 +23,18 @@ retainOnDelete ones are forgotten), shows it, asks for approval ("yes"), and car
   --parallelism N        at most N operations at once (default 10)
 ${PLAN_FLAGS_USAGE}
 
+${STACK_RUN_FLAGS_USAGE}
+
 ${STACK_FLAGS_USAGE}`,
   async run(argv, baseIo) {
-    const parsed = parseFlags(argv, { ...STACK_FLAGS, ...PLAN_FLAGS, yes: { kind: "boolean", short: "y" }, "auto-approve": { kind: "boolean" }, parallelism: { kind: "string" } }, "destroy");
+    const parsed = parseFlags(argv, { ...STACK_FLAGS, ...STACK_RUN_FLAGS, ...PLAN_FLAGS, yes: { kind: "boolean", short: "y" }, "auto-approve": { kind: "boolean" }, parallelism: { kind: "string" } }, "destroy");
     expectPositionals(parsed, 0, 0, "destroy");
     const io = withStackFlags(baseIo, parsed);
     const yes = parsed.booleans.yes === true || parsed.booleans["auto-approve"] === true;
     const parallelism = parsed.strings.parallelism === undefined ? DEFAULT_PARALLELISM : parsePositiveInt(parsed.strings.parallelism, "--parallelism", "destroy");
     const timeout = lockTimeout(parsed, "destroy");
     const ctx = existingStack(io);
-    const { graph } = await loadGraph(ctx, io);
+    const { graph } = await loadGraph(ctx, io, stackLimits(parsed, io, "destroy"));
     const backend = await openBackend(ctx);
     return withLock(backend, "destroy", timeout, async () => {
       const state = await backend.read();

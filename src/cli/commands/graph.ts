@@ -4,7 +4,7 @@ import type { Command } from "../command.js";
 import { loadGraph } from "../load-graph.js";
 import { expectPositionals, parseFlags } from "../parse-flags.js";
 import { existingStack } from "../stack-context.js";
-import { STACK_FLAGS, STACK_FLAGS_USAGE, withStackFlags } from "../stack-flags.js";
+import { STACK_FLAGS, STACK_FLAGS_USAGE, STACK_RUN_FLAGS, STACK_RUN_FLAGS_USAGE, stackLimits, withStackFlags } from "../stack-flags.js";
 
 export const graphCommand: Command = {
   name: ["graph"],
@@ -14,12 +14,14 @@ export const graphCommand: Command = {
 Prints the stack's resource graph in Graphviz DOT. With --svg, renders it to SVG with
 Graphviz's \`dot\` (apt-get install graphviz).
 
+${STACK_RUN_FLAGS_USAGE}
+
 ${STACK_FLAGS_USAGE}`,
   async run(argv, baseIo) {
-    const parsed = parseFlags(argv, { ...STACK_FLAGS, svg: { kind: "boolean" } }, "graph");
+    const parsed = parseFlags(argv, { ...STACK_FLAGS, ...STACK_RUN_FLAGS, svg: { kind: "boolean" } }, "graph");
     expectPositionals(parsed, 0, 0, "graph");
     const io = withStackFlags(baseIo, parsed);
-    const { graph } = await loadGraph(existingStack(io), io);
+    const { graph } = await loadGraph(existingStack(io), io, stackLimits(parsed, io, "graph"));
     const { toDot } = await import("../../graph/graph-ops.js");
     const dot = toDot(graph);
     if (parsed.booleans.svg !== true) {

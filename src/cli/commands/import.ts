@@ -7,7 +7,7 @@ import { expectPositionals, parseFlags } from "../parse-flags.js";
 import { lockTimeout } from "../plan-flags.js";
 import { openProviders } from "../provider-registry.js";
 import { existingStack } from "../stack-context.js";
-import { STACK_FLAGS, STACK_FLAGS_USAGE, withStackFlags } from "../stack-flags.js";
+import { STACK_FLAGS, STACK_FLAGS_USAGE, STACK_RUN_FLAGS, STACK_RUN_FLAGS_USAGE, stackLimits, withStackFlags } from "../stack-flags.js";
 import { openBackend, withLock } from "../state-session.js";
 
 export const importCommand: Command = {
@@ -19,14 +19,16 @@ Records the existing object ID (a container, network, volume or image) as the re
 which must be declared in the stack. Nothing real is changed; run \`infra plan\` afterwards to
 see how the object differs from the stack.
 
+${STACK_RUN_FLAGS_USAGE}
+
 ${STACK_FLAGS_USAGE}`,
   async run(argv, baseIo) {
-    const parsed = parseFlags(argv, { ...STACK_FLAGS, "lock-timeout": { kind: "string" } }, "import");
+    const parsed = parseFlags(argv, { ...STACK_FLAGS, ...STACK_RUN_FLAGS, "lock-timeout": { kind: "string" } }, "import");
     expectPositionals(parsed, 2, 2, "import");
     const io = withStackFlags(baseIo, parsed);
     const [address, id] = parsed.positionals as [string, string];
     const ctx = existingStack(io);
-    const { graph } = await loadGraph(ctx, io);
+    const { graph } = await loadGraph(ctx, io, stackLimits(parsed, io, "import"));
     const node = graph.resources.find((r) => r.address === address);
     if (node === undefined) {
       throw new InfraError("INFRA_CLI_IMPORT_NOT_IN_STACK", `${address} is not declared in the stack`, {

@@ -9,7 +9,7 @@ import { expectPositionals, parseFlags, usageError } from "../parse-flags.js";
 import { PLAN_FLAGS, PLAN_FLAGS_USAGE, lockTimeout, planOptions } from "../plan-flags.js";
 import { openProviders } from "../provider-registry.js";
 import { existingStack } from "../stack-context.js";
-import { STACK_FLAGS, STACK_FLAGS_USAGE, withStackFlags } from "../stack-flags.js";
+import { STACK_FLAGS, STACK_FLAGS_USAGE, STACK_RUN_FLAGS, STACK_RUN_FLAGS_USAGE, stackLimits, withStackFlags } from "../stack-flags.js";
 import { planSource, providerNames, stackPlan } from "../stack-plan.js";
 import { openBackend, withLock } from "../state-session.js";
 
@@ -31,11 +31,13 @@ the changes apply would make, each with its reason.
   --destroy           plan to destroy everything the state records
 ${PLAN_FLAGS_USAGE}
 
+${STACK_RUN_FLAGS_USAGE}
+
 ${STACK_FLAGS_USAGE}`,
   async run(argv, baseIo) {
     const parsed = parseFlags(
       argv,
-      { ...STACK_FLAGS, ...PLAN_FLAGS, out: { kind: "string" }, json: { kind: "boolean" }, format: { kind: "string" }, "detailed-exitcode": { kind: "boolean" }, destroy: { kind: "boolean" } },
+      { ...STACK_FLAGS, ...STACK_RUN_FLAGS, ...PLAN_FLAGS, out: { kind: "string" }, json: { kind: "boolean" }, format: { kind: "string" }, "detailed-exitcode": { kind: "boolean" }, destroy: { kind: "boolean" } },
       "plan",
     );
     expectPositionals(parsed, 0, 0, "plan");
@@ -44,7 +46,7 @@ ${STACK_FLAGS_USAGE}`,
     const options = planOptions(parsed, parsed.booleans.destroy === true ? "destroy" : "normal");
     const timeout = lockTimeout(parsed, "plan");
     const ctx = existingStack(io);
-    const { graph } = await loadGraph(ctx, io);
+    const { graph } = await loadGraph(ctx, io, stackLimits(parsed, io, "plan"));
     const backend = await openBackend(ctx);
     const plan = await withLock(backend, "plan", timeout, async () => {
       const state = await backend.read();

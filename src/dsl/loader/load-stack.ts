@@ -1,19 +1,19 @@
 /**
  * Loads a stack file: type-check (skipped when the content-keyed cache says nothing changed),
- * transpile to the cache, run the default export with a new Stack, synth, and read what only the
- * file system knows (env files, build contexts). Never prints.
+ * transpile to the cache, run the default export with a new Stack and synth in a worker thread
+ * (run-stack.ts: the user's code, bounded in time and memory), and read what only the file system
+ * knows (env files, build contexts). Never prints.
  */
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import type { Diagnostic } from "../../diag/diagnostic.js";
-import { InfraError, isInfraError } from "../../diag/infra-error.js";
+import { InfraError } from "../../diag/infra-error.js";
 import type { StackGraph } from "../../graph/resource.js";
-import { isStackDefinition, Stack } from "../stack.js";
-import { synth } from "../synth.js";
-import { dslEntry } from "./dsl-entry.js";
 import { applyHostInputs } from "./host-inputs.js";
+import { StackWorker } from "./run-stack.js";
+import { DEFAULT_STACK_LIMITS, type StackLimits } from "./stack-limits.js";
 import { mirrorPath, transpileFile } from "./transpile.js";
 import { isUserSource, typecheckStack } from "./typecheck.js";
 import { contentKey, readRecord, recordPath, stackId, writeRecord, type TypecheckRecord } from "./typecheck-cache.js";
@@ -22,6 +22,10 @@ export interface LoadStackOptions {
   file: string;
   stackName: string;
   cacheDir: string;
+  /** Time and memory for the stack program; each defaults to DEFAULT_STACK_LIMITS. */
+  limits?: Partial<StackLimits>;
+  /** Aborting it (Ctrl-C) stops a running stack program at once. */
+  signal?: AbortSignal;
 }
 
 export interface LoadStackResult {
@@ -78,37 +82,6 @@ async function compiled(file: string, cacheDir: string, record: TypecheckRecord)
   return mirrorPath(outDir, file);
 }
 
-/** The error's stack with file URLs as paths and the loader's and Node's own frames left out. */
-export function userStackTrace(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const root = dslEntry().codeRoot + path.sep;
-  const lines = (e.stack ?? `${e.name}: ${e.message}`).split("\n");
-  const kept: string[] = [];
-  let sawUser = false;
-  for (const l of lines) {
-    if (!/^\s+at /.test(l)) {
-      kept.push(l);
-      continue;
-    }
-    const ours = l.includes(pathToFileURL(root).href) || l.includes(`(${root}`) || l.includes(` ${root}`);
-    // Past the user's frames, the loader's caller follows: the CLI, not the stack.
-    if (ours && sawUser) break;
-    if (ours || l.includes("node:internal")) continue;
-    sawUser = true;
-    kept.push(l);
-  }
-  return kept.map((l) => l.replace(/file:\/\/[^\s):]+/g, (u) => fileURLToPath(u))).join("\n");
-}
-
-function threw(e: unknown, file: string): InfraError {
-  const message = e instanceof Error ? e.message : String(e);
-  return new InfraError("INFRA_LOAD_STACK_THREW", `the stack program ${file} threw: ${message}`, {
-    detail: userStackTrace(e),
-    hint: isInfraError(e) && e.hint !== undefined ? e.hint : "fix the error in the stack program; nothing was planned or changed",
-    cause: e,
-  });
-}
-
 export async function loadStack(opts: LoadStackOptions): Promise<LoadStackResult> {
   const file = path.resolve(opts.file);
   try {
@@ -118,39 +91,26 @@ export async function loadStack(opts: LoadStackOptions): Promise<LoadStackResult
       hint: "run `infra init` to write a starter stack here, or name the file with -f FILE (or the directory with -C DIR)",
     });
   }
-  // Stack traces of the compiled stack then point at its .ts lines.
-  process.setSourceMapsEnabled(true);
-
-  const t0 = performance.now();
-  const { record, cached } = await checkOrReuse(file, opts.cacheDir);
-  const t1 = performance.now();
-
-  const entry = await compiled(file, opts.cacheDir, record);
-  const t1b = performance.now();
-  const stack = new Stack(opts.stackName, { dir: path.dirname(file) });
+  const limits = { ...DEFAULT_STACK_LIMITS, ...opts.limits };
+  // Booted while this thread type-checks; it also listens for the signal from now on.
+  const worker = StackWorker.start(file, limits, opts.signal);
   try {
-    const mod = (await import(pathToFileURL(entry).href)) as { default?: unknown };
-    const def = mod.default;
-    if (isStackDefinition(def)) await def.define(stack);
-    else if (typeof def === "function") await (def as (s: Stack) => unknown)(stack);
-    else {
-      throw new InfraError("INFRA_LOAD_NO_DEFINITION", `the stack file ${file} does not export a stack`, {
-        hint: "end it with: export default defineStack((stack) => { ... })",
-      });
-    }
-  } catch (e) {
-    if (isInfraError(e) && e.code === "INFRA_LOAD_NO_DEFINITION") throw e;
-    throw threw(e, file);
+    const t0 = performance.now();
+    const { record, cached } = await checkOrReuse(file, opts.cacheDir);
+    const t1 = performance.now();
+    const entry = await compiled(file, opts.cacheDir, record);
+    const t1b = performance.now();
+    const run = await worker.run({ entryUrl: pathToFileURL(entry).href, file, stackName: opts.stackName, dir: path.dirname(file) });
+    const t2 = performance.now();
+    const hostDiags = await applyHostInputs(run.graph, run.hostInputs, path.dirname(file));
+    const t3 = performance.now();
+    return {
+      graph: run.graph,
+      diagnostics: [...run.diagnostics, ...hostDiags],
+      timings: { typecheckMs: t1 - t0, transpileMs: t1b - t1, runMs: t2 - t1b - run.synthMs, synthMs: run.synthMs + (t3 - t2) },
+      typecheckCached: cached,
+    };
+  } finally {
+    worker.stop();
   }
-  const t2 = performance.now();
-
-  const result = synth(stack);
-  const hostDiags = await applyHostInputs(result.graph, result.hostInputs, path.dirname(file));
-  const t3 = performance.now();
-  return {
-    graph: result.graph,
-    diagnostics: [...result.diagnostics, ...hostDiags],
-    timings: { typecheckMs: t1 - t0, transpileMs: t1b - t1, runMs: t2 - t1b, synthMs: t3 - t2 },
-    typecheckCached: cached,
-  };
 }
