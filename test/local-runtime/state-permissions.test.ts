@@ -44,6 +44,9 @@ t.before(async () => {
   for (const d of ["root/images/layers", "root/images/blobs/sha256", "root/volumes/old/_data", "run/sockets"]) await mkdir(join(dir, d), { recursive: true });
   for (const d of ["root", "root/images", "root/images/layers", "root/images/blobs", "root/images/blobs/sha256", "root/volumes", "root/volumes/old", "root/volumes/old/_data", "run", "run/sockets"])
     await chmod(join(dir, d), 0o755);
+  // A whole volume of that install (with its metadata: one without is an interrupted create, removed at start).
+  const old = { name: "old", driver: "local", labels: {}, options: {}, mountpoint: join(dir, "root/volumes/old/_data"), createdAt: new Date(0).toISOString(), anonymous: false };
+  await writeFile(join(dir, "root/volumes/old/volume.json"), JSON.stringify(old), { mode: 0o644 });
   engine = await startEngine({ root: join(dir, "root"), run: join(dir, "run"), network: false });
 });
 t.teardown(async () => {
