@@ -10,7 +10,8 @@ import type { ProviderError } from "../providers/contract.js";
 import type { RunArgvHandler, RunArgvParse, RunArgvRequest } from "../providers/local-runtime/engine/engine-run-argv.js";
 import type { CommandIO } from "./command.js";
 import { parseContainerFlags } from "./commands/container-flags.js";
-import { asksForHelp, reportError } from "./main.js";
+import { asksForHelp } from "./main.js";
+import { reportRunFailure } from "./run-failure.js";
 
 /** The request for a command line; `fullCli` for what only the Node CLI does; throws a usage error as the CLI would. */
 export function parseRunArgv(req: RunArgvRequest, readFile: (path: string) => string = (p) => readFileSync(p, "utf8")): RunArgvParse {
@@ -31,7 +32,7 @@ export async function renderRunError(e: ProviderError, req: RunArgvRequest): Pro
     // As main() decides it: colour when stdout is a terminal and NO_COLOR is unset.
     color: req.stdoutTty === true && !req.env.NO_COLOR,
   } as unknown as CommandIO;
-  const exitCode = await reportError(e, io);
+  const exitCode = await reportRunFailure(e, io);
   return { text, exitCode };
 }
 

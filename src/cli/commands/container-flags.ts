@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { isAbsolute } from "node:path";
 import type { ContainerSpec, MountSpec, PortSpec } from "../../graph/specs.js";
 import { InfraError } from "../../diag/infra-error.js";
-import { parseFlags, usageError, type FlagSpecs, type ParsedFlags } from "../parse-flags.js";
+import { parseFlags, splitFlags, usageError, type FlagSpecs, type ParsedFlags } from "../parse-flags.js";
 
 export const CONTAINER_FLAGS: FlagSpecs = {
   rm: { kind: "boolean" }, detach: { kind: "boolean", short: "d" }, "detach-keys": { kind: "string" }, interactive: { kind: "boolean", short: "i" },
@@ -23,26 +23,6 @@ export const CONTAINER_FLAGS: FlagSpecs = {
   "health-retries": { kind: "string" }, "health-start-period": { kind: "string" }, "no-healthcheck": { kind: "boolean" },
   "log-max-size": { kind: "string" }, "log-max-file": { kind: "string" }, dns: { kind: "list" }, "add-host": { kind: "list" },
 };
-
-/** Splits `-it` into `-i -t` and stops flag parsing at the image (the rest is the command). */
-export function splitRunArgv(argv: string[], specs: FlagSpecs): { flags: string[]; rest: string[] } {
-  const shorts = new Map(Object.entries(specs).filter(([, s]) => s.short).map(([n, s]) => [s.short!, n]));
-  const flags: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    let a = argv[i]!;
-    if (a === "--") return { flags, rest: argv.slice(i + 1) };
-    if (!a.startsWith("-") || a === "-") return { flags, rest: argv.slice(i) };
-    if (/^-[a-zA-Z]{2,}$/.test(a) && [...a.slice(1)].every((c) => specs[shorts.get(c) ?? ""]?.kind === "boolean")) {
-      flags.push(...[...a.slice(1)].map((c) => `-${c}`));
-      continue;
-    }
-    flags.push(a);
-    const name = a.startsWith("--") ? a.slice(2) : shorts.get(a.slice(1, 2)) ?? "";
-    if (!a.includes("=") && specs[name] && specs[name]!.kind !== "boolean" && i + 1 < argv.length) flags.push(argv[++i]!);
-    a = "";
-  }
-  return { flags, rest: [] };
-}
 
 export function parseSize(v: string, flag: string, cmd: string): number {
   const m = /^(\d+(?:\.\d+)?)([bkmg]?)b?$/i.exec(v.trim());
@@ -93,7 +73,7 @@ export function parsePort(v: string, cmd: string): PortSpec {
 
 /** `env`: where `-e VAR` (no value) takes VAR from; the engine passes the client's for the native launcher. */
 export function parseContainerFlags(argv: string[], cmd: string, readFile: (p: string) => string, env: NodeJS.ProcessEnv = process.env): { f: ParsedFlags; spec: ContainerSpec } {
-  const { flags, rest } = splitRunArgv(argv, CONTAINER_FLAGS);
+  const { flags, rest } = splitFlags(argv, CONTAINER_FLAGS, cmd, true);
   const f = parseFlags(flags, CONTAINER_FLAGS, cmd);
   const image = rest[0];
   if (!image) throw usageError("INFRA_CLI_MISSING_IMAGE", `"infra ${cmd}" needs an image`, cmd);

@@ -4,8 +4,8 @@
  */
 import { spawn } from "node:child_process";
 import type { Command } from "../command.js";
-import { parseFlags, usageError } from "../parse-flags.js";
-import { splitRunArgv } from "./container-flags.js";
+import { parseFlags, splitFlags, usageError } from "../parse-flags.js";
+import { reportExecFailure } from "../run-failure.js";
 import { engineFor } from "./engine-session.js";
 
 const FLAGS = { interactive: { kind: "boolean", short: "i" }, tty: { kind: "boolean", short: "t" }, env: { kind: "list", short: "e" }, user: { kind: "string", short: "u" }, workdir: { kind: "string", short: "w" }, detach: { kind: "boolean", short: "d" } } as const;
@@ -16,7 +16,7 @@ export const execCommand: Command = {
   summary: "Run a command in a running container",
   usage: "Usage: infra exec [-i] [-t] [-e K=V] [-u USER] [-w DIR] NAME COMMAND [ARG...]",
   async run(argv, io) {
-    const { flags, rest } = splitRunArgv(argv, FLAGS);
+    const { flags, rest } = splitFlags(argv, FLAGS, "exec", true);
     const f = parseFlags(flags, FLAGS, "exec");
     const [name, ...cmd] = rest;
     if (!name || cmd.length === 0) throw usageError("INFRA_CLI_EXEC_ARGS", "exec needs a container and a command", "exec");
@@ -29,7 +29,12 @@ export const execCommand: Command = {
       const child = spawn(runcArgv[0]!, runcArgv.slice(1), { stdio: "inherit" });
       return new Promise((resolve) => child.on("exit", (code, sig) => resolve(code ?? (sig ? 128 + 9 : 1))));
     }
-    const r = await engine.call<{ exitCode: number; stdout: string; stderr: string }>("POST", `/containers/${encodeURIComponent(name)}/exec`, body);
+    let r: { exitCode: number; stdout: string; stderr: string };
+    try {
+      r = await engine.call("POST", `/containers/${encodeURIComponent(name)}/exec`, body);
+    } catch (e) {
+      return reportExecFailure(e, io); // 126 / 127 for a command that cannot run; other errors are thrown
+    }
     io.stdout.write(r.stdout);
     io.stderr.write(r.stderr);
     return r.exitCode;

@@ -9,6 +9,7 @@ import { EngineClient } from "../../providers/local-runtime/engine/engine-client
 import type { RunEvent } from "../../providers/local-runtime/engine/engine-run.js";
 import type { LogLine } from "../../providers/local-runtime/container/log-file.js";
 import type { Command, CommandIO } from "../command.js";
+import { reportRunFailure } from "../run-failure.js";
 import { parseContainerFlags } from "./container-flags.js";
 
 const USAGE = `Usage: infra run [OPTIONS] IMAGE [COMMAND] [ARG...]
@@ -118,5 +119,6 @@ export const runCommand: Command = {
   aliases: [["container", "run"]],
   summary: "Run a command in a new container",
   usage: USAGE,
-  run: (argv, io) => runContainer(argv, io, true, "run"),
+  // Docker's codes: 125 when infra failed, 126 / 127 when the command cannot run, else the container's.
+  run: (argv, io) => runContainer(argv, io, true, "run").catch((e: unknown) => reportRunFailure(e, io)),
 };
