@@ -19,6 +19,8 @@ export function parseRunArgv(req: RunArgvRequest, readFile: (path: string) => st
   const { f, spec } = parseContainerFlags(req.argv, "run", (p) => readFile(resolve(req.cwd, p)), req.env);
   // The same choice as runContainer: -i / -t in the foreground attach to the client's terminal.
   if (!f.booleans.detach && (f.booleans.interactive === true || f.booleans.tty === true)) return { fullCli: "-i / -t in the foreground attach to the terminal" };
+  // What the client does itself: write the cidfile as its user, read the image's ports, choose streams.
+  if (f.strings.cidfile !== undefined || f.booleans["publish-all"] === true || f.lists.attach !== undefined) return { fullCli: "--cidfile, -P and -a are done by the CLI" };
   return { run: { spec, rm: f.booleans.rm === true, detach: f.booleans.detach === true } };
 }
 

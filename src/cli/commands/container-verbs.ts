@@ -1,6 +1,6 @@
 /**
  * The container verbs that take names and a few flags: start, stop, kill, restart, rm, pause,
- * unpause, wait, inspect, top. One table, one shape: call the engine for each name.
+ * unpause, wait, top. One table, one shape: call the engine for each name.
  */
 import type { ContainerRecord } from "../../providers/local-runtime/container/container-record.js";
 import type { Command, CommandIO } from "../command.js";
@@ -32,8 +32,6 @@ const VERBS: Verb[] = [
   { name: "unpause", summary: "Thaw paused containers", flags: {}, usage: "infra unpause NAME...", each: async (c, id, _f, io) => { await c.call("POST", `/containers/${e(id)}/unpause`); io.stdout.write(id + "\n"); } },
   { name: "wait", summary: "Wait until containers stop; print their exit codes", flags: {}, usage: "infra wait NAME...",
     each: async (c, id, _f, io) => { const r = await c.call<ContainerRecord>("POST", `/containers/${e(id)}/wait`); io.stdout.write(`${r.exitCode ?? 0}\n`); } },
-  { name: "inspect", summary: "Show containers' records as JSON", flags: { json: { kind: "boolean" } }, usage: "infra inspect NAME...",
-    each: async (c, id, _f, io) => { io.stdout.write(JSON.stringify(await c.call("GET", `/containers/${e(id)}`), null, 2) + "\n"); } },
   { name: "top", summary: "Show the processes of a container", flags: {}, usage: "infra top NAME",
     each: async (c, id, _f, io) => { io.stdout.write((await c.call<{ text: string }>("GET", `/containers/${e(id)}/top`)).text); } },
 ];
