@@ -10,6 +10,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startCliEngine, stopCliEngine, type CliEngine } from "./cli-engine.js";
+import { readTar } from "../../src/providers/local-runtime/image/tar-reader.js";
 
 const entry = fileURLToPath(new URL("./cli-entry.ts", import.meta.url));
 const repo = fileURLToPath(new URL("../../", import.meta.url));
@@ -123,4 +124,23 @@ t.test("ps --format and --filter; inspect as an array with Docker's fields and -
   const rm = await cli(["rm", "-fv", "hab-web", "hab-db", "hab-job"]);
   t.equal(rm.code, 0, `rm -fv: combined short flags (${rm.err})`);
   t.equal((await cli(["ps", "-aq"])).out, "");
+});
+
+t.test("cp CONTAINER:PATH - writes a tar stream to stdout", async (t) => {
+  const r = await cli(["run", "-d", "--name", "hab-cp", "--network", "none", "busybox", "sh", "-c", "mkdir -p /data/sub && echo hello > /data/sub/a.txt && ln -s a.txt /data/sub/l && sleep 60"]);
+  t.equal(r.code, 0, r.err);
+  let ready = "";
+  for (let i = 0; i < 50 && ready !== "hello\n"; i++) ready = (await cli(["exec", "hab-cp", "cat", "/data/sub/a.txt"])).out;
+  const cp = await cli(["cp", "hab-cp:/data", "-"]);
+  t.equal(cp.code, 0, cp.err);
+  const entries = [...readTar(cp.raw)].map((e) => `${e.type} ${e.path}${e.type === "symlink" ? ` -> ${e.linkname}` : ""}`);
+  t.same(entries.map((e) => e.replace(/\/$/, "")).sort(), ["dir data", "dir data/sub", "file data/sub/a.txt", "symlink data/sub/l -> a.txt"]);
+  const file = [...readTar(cp.raw)].find((e) => e.path === "data/sub/a.txt");
+  t.equal(Buffer.from(file!.data ?? []).toString(), "hello\n");
+  const one = await cli(["cp", "hab-cp:/data/sub/a.txt", "-"]);
+  t.same([...readTar(one.raw)].map((e) => e.path), ["a.txt"], "a file: one entry, its base name");
+  const none = await cli(["cp", "hab-cp:/nope", "-"]);
+  t.not(none.code, 0);
+  t.equal(none.raw.length, 0, "nothing on stdout when the path is missing");
+  await cli(["rm", "-f", "hab-cp"]);
 });
