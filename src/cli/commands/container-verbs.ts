@@ -20,13 +20,13 @@ const e = encodeURIComponent;
 
 const VERBS: Verb[] = [
   { name: "start", summary: "Start stopped containers", flags: {}, usage: "infra start NAME...", each: async (c, id, _f, io) => { await c.call("POST", `/containers/${e(id)}/start`); io.stdout.write(id + "\n"); } },
-  { name: "stop", summary: "Stop running containers (signal, then SIGKILL after the timeout)", flags: { time: { kind: "string", short: "t" } }, usage: "infra stop [-t SECONDS] NAME...",
+  { name: "stop", summary: "Stop running containers (signal, then SIGKILL after the timeout)", flags: { time: { kind: "string", short: "t" } }, usage: "infra stop [-t|--time SECONDS] NAME...",
     each: async (c, id, f, io) => { await c.call("POST", `/containers/${e(id)}/stop${f.strings.time ? `?t=${e(f.strings.time)}` : ""}`); io.stdout.write(id + "\n"); } },
-  { name: "restart", summary: "Restart containers", flags: { time: { kind: "string", short: "t" } }, usage: "infra restart [-t SECONDS] NAME...",
+  { name: "restart", summary: "Restart containers", flags: { time: { kind: "string", short: "t" } }, usage: "infra restart [-t|--time SECONDS] NAME...",
     each: async (c, id, f, io) => { await c.call("POST", `/containers/${e(id)}/restart${f.strings.time ? `?t=${e(f.strings.time)}` : ""}`); io.stdout.write(id + "\n"); } },
-  { name: "kill", summary: "Send a signal to containers", flags: { signal: { kind: "string", short: "s" } }, usage: "infra kill [-s SIGNAL] NAME...",
+  { name: "kill", summary: "Send a signal to containers", flags: { signal: { kind: "string", short: "s" } }, usage: "infra kill [-s|--signal SIGNAL] NAME...",
     each: async (c, id, f, io) => { await c.call("POST", `/containers/${e(id)}/kill?signal=${e(f.strings.signal ?? "SIGKILL")}`); io.stdout.write(id + "\n"); } },
-  { name: "rm", summary: "Remove containers", flags: { force: { kind: "boolean", short: "f" }, volumes: { kind: "boolean", short: "v" } }, usage: "infra rm [-f] [-v] NAME...",
+  { name: "rm", summary: "Remove containers", flags: { force: { kind: "boolean", short: "f" }, volumes: { kind: "boolean", short: "v" } }, usage: "infra rm [-f|--force] [-v|--volumes] NAME...   (short flags combine: -fv)",
     each: async (c, id, f, io) => { await c.call("DELETE", `/containers/${e(id)}?force=${f.booleans.force ? 1 : 0}&volumes=${f.booleans.volumes ? 1 : 0}`); io.stdout.write(id + "\n"); } },
   { name: "pause", summary: "Freeze all processes of containers", flags: {}, usage: "infra pause NAME...", each: async (c, id, _f, io) => { await c.call("POST", `/containers/${e(id)}/pause`); io.stdout.write(id + "\n"); } },
   { name: "unpause", summary: "Thaw paused containers", flags: {}, usage: "infra unpause NAME...", each: async (c, id, _f, io) => { await c.call("POST", `/containers/${e(id)}/unpause`); io.stdout.write(id + "\n"); } },
@@ -42,6 +42,7 @@ function makeVerb(v: Verb): Command {
     aliases: [["container", v.name]],
     summary: v.summary,
     usage: `Usage: ${v.usage}`,
+    flags: v.flags,
     async run(argv, io) {
       const f = parseFlags(argv, v.flags, v.name);
       expectPositionals(f, 1, Infinity, v.name);

@@ -14,7 +14,15 @@ export const execCommand: Command = {
   name: ["exec"],
   aliases: [["container", "exec"]],
   summary: "Run a command in a running container",
-  usage: "Usage: infra exec [-i] [-t] [-e K=V] [-u USER] [-w DIR] NAME COMMAND [ARG...]",
+  usage: `Usage: infra exec [OPTIONS] NAME COMMAND [ARG...]
+
+  -i, --interactive   keep stdin open      -t, --tty        a terminal
+  -e, --env K=V       set a variable       -u, --user USER  run as USER
+  -w, --workdir DIR   run in DIR           -d, --detach     accepted for Docker's command lines
+
+Exits with the command's code; 127 when the command is not found, 126 when it cannot be invoked
+(Docker 20.10 exits 126 for both; infra tells them apart as \`run\` and shells do).`,
+  flags: FLAGS,
   async run(argv, io) {
     const { flags, rest } = splitFlags(argv, FLAGS, "exec", true);
     const f = parseFlags(flags, FLAGS, "exec");

@@ -5,10 +5,12 @@
 import type { ContainerRecord } from "../../providers/local-runtime/container/container-record.js";
 import type { Command } from "../command.js";
 import { parseTemplate, renderTemplate } from "../go-template.js";
-import { expectPositionals, parseFlags } from "../parse-flags.js";
+import { expectPositionals, parseFlags, type FlagSpecs } from "../parse-flags.js";
 import { reportError } from "../main.js";
 import { dockerInspect } from "./docker-inspect.js";
 import { engineFor } from "./engine-session.js";
+
+const FLAGS: FlagSpecs = { format: { kind: "string", short: "f" }, json: { kind: "boolean" } };
 
 export const inspectCommand: Command = {
   name: ["inspect"],
@@ -22,8 +24,9 @@ export const inspectCommand: Command = {
 
 -f after the verb is the format, as in Docker; before it (infra -f FILE inspect) it stays the
 global stack file, which inspect does not use.`,
+  flags: FLAGS,
   async run(argv, io) {
-    const f = parseFlags(argv, { format: { kind: "string", short: "f" }, json: { kind: "boolean" } }, "inspect");
+    const f = parseFlags(argv, FLAGS, "inspect");
     expectPositionals(f, 1, Infinity, "inspect");
     const template = f.strings.format !== undefined ? parseTemplate(f.strings.format, "inspect") : undefined;
     const engine = await engineFor(io.env);

@@ -1,7 +1,7 @@
 /** `infra ps`: containers as a table (health shown with the status), Docker's --format and --filter, or JSON. */
 import type { ContainerRecord } from "../../providers/local-runtime/container/container-record.js";
 import type { Command } from "../command.js";
-import { expectPositionals, parseFlags } from "../parse-flags.js";
+import { expectPositionals, parseFlags, type FlagSpecs } from "../parse-flags.js";
 import { engineFor } from "./engine-session.js";
 import { parseTemplate } from "../go-template.js";
 import { filterContainers, parseContainerFilters } from "./container-filter.js";
@@ -20,6 +20,8 @@ export function statusText(r: ContainerRecord, now = Date.now()): string {
 
 const DEFAULT_TABLE = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
 
+const PS_FLAGS: FlagSpecs = { all: { kind: "boolean", short: "a" }, quiet: { kind: "boolean", short: "q" }, json: { kind: "boolean" }, "no-trunc": { kind: "boolean" }, filter: { kind: "list", short: "f" }, format: { kind: "string" } };
+
 export const psCommand: Command = {
   name: ["ps"],
   aliases: [["container", "ls"]],
@@ -37,8 +39,9 @@ export const psCommand: Command = {
                          {{.Label "k"}} {{.Mounts}} {{.Networks}}; "table ..." for aligned columns with
                          a header, "json" or {{json .}} for a JSON line per container
   --json                 the engine's records as a JSON array`,
+  flags: PS_FLAGS,
   async run(argv, io) {
-    const f = parseFlags(argv, { all: { kind: "boolean", short: "a" }, quiet: { kind: "boolean", short: "q" }, json: { kind: "boolean" }, "no-trunc": { kind: "boolean" }, filter: { kind: "list", short: "f" }, format: { kind: "string" } }, "ps");
+    const f = parseFlags(argv, PS_FLAGS, "ps");
     expectPositionals(f, 0, 0, "ps");
     const filters = parseContainerFilters(f.lists.filter ?? [], "ps");
     const format = f.strings.format;

@@ -12,7 +12,7 @@ import type { RunEvent } from "../../providers/local-runtime/engine/engine-run.j
 import type { LogLine } from "../../providers/local-runtime/container/log-file.js";
 import type { Command, CommandIO } from "../command.js";
 import { reportRunFailure } from "../run-failure.js";
-import { parseContainerFlags, parseExpose } from "./container-flags.js";
+import { CONTAINER_FLAGS, parseContainerFlags, parseExpose } from "./container-flags.js";
 
 const USAGE = `Usage: infra run [OPTIONS] IMAGE [COMMAND] [ARG...]
 
@@ -34,6 +34,8 @@ passed to the container, and infra exits with its exit code. Exit codes as Docke
 failed (a bad flag, no such image), 126 when the command cannot be invoked, 127 when it is not found.
 -P publishes the ports the image exposes and --expose adds on random host ports; --ip and
 --network-alias apply to the first user network given with --network.`;
+
+export { USAGE as RUN_USAGE };
 
 export async function runContainer(argv: string[], io: CommandIO, startIt: boolean, cmd: string): Promise<number> {
   const { f, spec } = parseContainerFlags(argv, cmd, (p) => readFileSync(resolve(io.cwd, p), "utf8"), io.env);
@@ -159,6 +161,7 @@ export const runCommand: Command = {
   aliases: [["container", "run"]],
   summary: "Run a command in a new container",
   usage: USAGE,
+  flags: CONTAINER_FLAGS,
   // Docker's codes: 125 when infra failed, 126 / 127 when the command cannot run, else the container's.
   run: (argv, io) => runContainer(argv, io, true, "run").catch((e: unknown) => reportRunFailure(e, io)),
 };
