@@ -139,6 +139,14 @@ t.test("cp CONTAINER:PATH - writes a tar stream to stdout", async (t) => {
   t.equal(Buffer.from(file!.data ?? []).toString(), "hello\n");
   const one = await cli(["cp", "hab-cp:/data/sub/a.txt", "-"]);
   t.same([...readTar(one.raw)].map((e) => e.path), ["a.txt"], "a file: one entry, its base name");
+  // exec -i runs runc in the foreground: its failure is one line and Docker's code too.
+  const nf = await cli(["exec", "-i", "hab-cp", "nosuch"]);
+  t.equal(nf.code, 127, "exec -i of a missing command: 127");
+  t.equal(nf.err, '\nError: "nosuch" in container hab-cp: executable file not found in $PATH [INFRA_RUNTIME_COMMAND_NOT_FOUND]\n', "no runc text");
+  const ne = await cli(["exec", "-i", "hab-cp", "/data"]);
+  t.equal(ne.code, 126, "exec -i of a directory: 126");
+  const own = await cli(["exec", "-i", "hab-cp", "sh", "-c", "cat; echo e >&2; exit 255"], "in\n");
+  t.same([own.code, own.out, own.err], [255, "in\n", "e\n"], "the command's own stderr and 255 pass through");
   const none = await cli(["cp", "hab-cp:/nope", "-"]);
   t.not(none.code, 0);
   t.equal(none.raw.length, 0, "nothing on stdout when the path is missing");

@@ -1,12 +1,13 @@
 /**
- * `infra exec`: run a command in a running container; exits with its code. With -i or -t the
- * CLI runs `runc exec` itself with the terminal's stdio (runc allocates the TTY for -t).
+ * `infra exec`: run a command in a running container; exits with its code, or Docker's 127 / 126
+ * when it cannot run. With -i or -t the CLI runs `runc exec` itself with the terminal's stdio
+ * (runc allocates the TTY for -t): exec-attached.ts.
  */
-import { spawn } from "node:child_process";
 import type { Command } from "../command.js";
 import { parseFlags, splitFlags, usageError } from "../parse-flags.js";
 import { reportExecFailure } from "../run-failure.js";
 import { engineFor } from "./engine-session.js";
+import { execAttached } from "./exec-attached.js";
 
 const FLAGS = { interactive: { kind: "boolean", short: "i" }, tty: { kind: "boolean", short: "t" }, env: { kind: "list", short: "e" }, user: { kind: "string", short: "u" }, workdir: { kind: "string", short: "w" }, detach: { kind: "boolean", short: "d" } } as const;
 
@@ -34,8 +35,7 @@ Exits with the command's code; 127 when the command is not found, 126 when it ca
     const engine = await engineFor(io.env);
     if (f.booleans.interactive || f.booleans.tty) {
       const { argv: runcArgv } = await engine.call<{ argv: string[] }>("POST", `/containers/${encodeURIComponent(name)}/exec-spec`, { ...body, tty: f.booleans.tty ?? false });
-      const child = spawn(runcArgv[0]!, runcArgv.slice(1), { stdio: "inherit" });
-      return new Promise((resolve) => child.on("exit", (code, sig) => resolve(code ?? (sig ? 128 + 9 : 1))));
+      return execAttached(runcArgv, name, io);
     }
     let r: { exitCode: number; stdout: string; stderr: string };
     try {
