@@ -11,6 +11,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startCliEngine, stopCliEngine, type CliEngine } from "./cli-engine.js";
 import { readTar } from "../../src/providers/local-runtime/image/tar-reader.js";
+import { writeTar } from "../../src/providers/local-runtime/image/tar-writer.js";
+import { tarEntry } from "../../src/providers/local-runtime/image/tar-entry.js";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
 
 const entry = fileURLToPath(new URL("./cli-entry.ts", import.meta.url));
 const repo = fileURLToPath(new URL("../../", import.meta.url));
@@ -20,7 +25,7 @@ t.before(async () => { h = await startCliEngine("infra-habits-"); });
 t.teardown(() => stopCliEngine(h, children));
 
 interface Out { code: number | null; out: string; err: string; raw: Buffer }
-function cli(args: string[], input?: string): Promise<Out> {
+function cli(args: string[], input?: string | Buffer): Promise<Out> {
   const c = spawn(process.execPath, ["--import", "tsx", entry, ...args], { env: h.env, cwd: repo, stdio: ["pipe", "pipe", "pipe"] });
   children.add(c);
   const out: Buffer[] = [];
@@ -147,6 +152,19 @@ t.test("cp CONTAINER:PATH - writes a tar stream to stdout", async (t) => {
   t.equal(ne.code, 126, "exec -i of a directory: 126");
   const own = await cli(["exec", "-i", "hab-cp", "sh", "-c", "cat; echo e >&2; exit 255"], "in\n");
   t.same([own.code, own.out, own.err], [255, "in\n", "e\n"], "the command's own stderr and 255 pass through");
+  // cp - NAME:DIR: a tar stream from stdin unpacked into the directory; nothing through its links.
+  const id = randomBytes(4).toString("hex");
+  const tarIn = writeTar([tarEntry("up", "dir"), tarEntry("up/b.txt", "file", { data: Buffer.from("from stdin\n") })]);
+  const put = await cli(["cp", "-", "hab-cp:/data"], tarIn);
+  t.equal(put.code, 0, put.err);
+  t.equal((await cli(["exec", "hab-cp", "cat", "/data/up/b.txt"])).out, "from stdin\n", "unpacked into /data");
+  const hostile = writeTar([tarEntry("esc", "symlink", { linkname: h.dir }), tarEntry(`esc/pwned-${id}`, "file", { data: Buffer.from("x") }), tarEntry(`../../pwned-${id}`, "file", { data: Buffer.from("x") })]);
+  await cli(["cp", "-", "hab-cp:/data"], hostile);
+  t.notOk(existsSync(join(h.dir, `pwned-${id}`)), "a member under a symlink did not land on the host");
+  t.notOk(existsSync(join(tmpdir(), `pwned-${id}`)), "nor one named ../../ (out of the private directory, into /tmp)");
+  const notTar = await cli(["cp", "-", "hab-cp:/data"], "not a tar stream at all, just text that goes on and on\n".repeat(20));
+  t.equal(notTar.code, 1);
+  t.match(notTar.err, /INFRA_CLI_CP_TAR/);
   const none = await cli(["cp", "hab-cp:/nope", "-"]);
   t.not(none.code, 0);
   t.equal(none.raw.length, 0, "nothing on stdout when the path is missing");
