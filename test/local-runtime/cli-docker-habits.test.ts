@@ -131,7 +131,7 @@ t.test("ps --format and --filter; inspect as an array with Docker's fields and -
   t.equal((await cli(["ps", "-aq"])).out, "");
 });
 
-t.test("cp CONTAINER:PATH - writes a tar stream to stdout", async (t) => {
+t.test("cp CONTAINER:PATH - writes a tar stream to stdout; cp - CONTAINER:DIR reads one", async (t) => {
   const r = await cli(["run", "-d", "--name", "hab-cp", "--network", "none", "busybox", "sh", "-c", "mkdir -p /data/sub && echo hello > /data/sub/a.txt && ln -s a.txt /data/sub/l && sleep 60"]);
   t.equal(r.code, 0, r.err);
   let ready = "";
