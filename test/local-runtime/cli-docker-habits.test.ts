@@ -122,6 +122,7 @@ t.test("ps --format and --filter; inspect as an array with Docker's fields and -
   const f = await cli(["inspect", "-f", "{{.Name}} {{.State.Status}} {{.State.ExitCode}} {{index .Config.Labels \"tier\"}} {{json .Config.Cmd}}", "hab-web", "hab-job"]);
   t.equal(f.out, '/hab-web running 0 front ["sleep","60"]\n/hab-job exited 3 <no value> ["sh","-c","exit 3"]\n');
   t.equal((await cli(["inspect", "--format", "{{.State.Running}}", "hab-db"])).out, "true\n");
+  t.match((await cli(["inspect", "-f", "{{json .Config.Env}}", "hab-db"])).out, /^\["PATH=[^"]+"\]\n$/, "Config.Env: the image's ENV with the container's");
   const missing = await cli(["inspect", "hab-web", "nosuch"]);
   t.equal(missing.code, 1, "a missing one: exit 1, the others printed");
   t.equal((JSON.parse(missing.out) as unknown[]).length, 1);

@@ -8,7 +8,8 @@ import { containerNetworks } from "./container-filter.js";
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 
-export function dockerInspect(r: ContainerRecord): Record<string, unknown> {
+/** `imageEnv`: the image's ENV, which Docker's Config.Env shows with the container's own on top. */
+export function dockerInspect(r: ContainerRecord, imageEnv: readonly string[] = []): Record<string, unknown> {
   const s = r.spec;
   const endpoints = r.network?.endpoints ?? [];
   const networks: Record<string, unknown> = {};
@@ -49,7 +50,7 @@ export function dockerInspect(r: ContainerRecord): Record<string, unknown> {
       User: s.user ?? "",
       Tty: s.tty === true,
       OpenStdin: s.stdinOpen === true,
-      Env: Object.entries(s.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      Env: mergedEnv(imageEnv, s.env ?? {}),
       Cmd: s.command ?? null,
       Entrypoint: s.entrypoint ?? null,
       Image: s.image,
@@ -88,4 +89,11 @@ export function dockerInspect(r: ContainerRecord): Record<string, unknown> {
       RW: m.readOnly !== true,
     })),
   };
+}
+
+function mergedEnv(image: readonly string[], own: Record<string, string>): string[] {
+  const env = new Map<string, string>();
+  for (const kv of image) if (kv.indexOf("=") > 0) env.set(kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1));
+  for (const [k, v] of Object.entries(own)) env.set(k, v);
+  return [...env].map(([k, v]) => `${k}=${v}`);
 }

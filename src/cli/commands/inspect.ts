@@ -34,7 +34,10 @@ global stack file, which inspect does not use.`,
     let code = 0;
     for (const name of f.positionals) {
       try {
-        found.push(dockerInspect(await engine.call<ContainerRecord>("GET", `/containers/${encodeURIComponent(name)}`)));
+        const rec = await engine.call<ContainerRecord>("GET", `/containers/${encodeURIComponent(name)}`);
+        // The image may be gone (removed with --force): then Config.Env is the container's own.
+        const image = await engine.call<{ config?: { config?: { Env?: string[] } } }>("GET", `/images/${encodeURIComponent(rec.imageId)}`).catch(() => undefined);
+        found.push(dockerInspect(rec, image?.config?.config?.Env ?? []));
       } catch (e) {
         // As Docker: the ones found are printed, each missing one is an error, and the exit is 1.
         code = await reportError(e, io);
