@@ -1,3 +1,5 @@
+import type { FlagSpecs } from "./parse-flags.js";
+
 /**
  * One CLI command. Each lives in its own file under `cli/commands/` and is listed in
  * `cli/commands/index.ts`. Commands return an exit code; they write only through `io`.
@@ -35,6 +37,8 @@ export interface Command {
   summary: string;
   /** Usage text printed by `infra help NAME` and on a usage error. */
   usage: string;
+  /** The flags it accepts: `infra help` must name each (test/cli/command-flags-help.test.ts). */
+  flags?: FlagSpecs;
   /** `argv` is what follows the command words. Returns the exit code. */
   run(argv: string[], io: CommandIO): Promise<number>;
 }

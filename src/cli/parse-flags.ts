@@ -1,6 +1,6 @@
 /**
- * A small flag parser: `--name value`, `--name=value`, `-x value`, booleans as `--flag`,
- * `--flag=false` or `--no-flag`, repeatable list flags. Anything unknown is a usage error that
+ * A small flag parser: `--name value`, `--name=value`, `-x value`, `-xVALUE`, combined short
+ * booleans (`-aq`), booleans as `--flag`, `--flag=false` or `--no-flag`, repeatable list flags. Anything unknown is a usage error that
  * names the flag. Written here rather than taken from a library so that errors are InfraErrors.
  */
 import { InfraError } from "../diag/infra-error.js";
@@ -24,29 +24,17 @@ export interface ParsedFlags {
 
 export function parseFlags(argv: readonly string[], specs: FlagSpecs, command: string): ParsedFlags {
   const out: ParsedFlags = { booleans: {}, strings: {}, lists: {}, positionals: [] };
-  const byShort = new Map(Object.entries(specs).flatMap(([name, s]) => (s.short !== undefined ? [[s.short, name] as const] : [])));
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--") {
-      out.positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith("-") || arg === "-") {
+  const { flags, rest } = splitFlags(argv, specs, command, false);
+  for (let i = 0; i < flags.length; i++) {
+    const arg = flags[i]!;
+    if (!arg.startsWith("--")) {
       out.positionals.push(arg);
       continue;
     }
-    let name: string;
-    let inline: string | undefined;
-    if (arg.startsWith("--")) {
-      const eq = arg.indexOf("=");
-      name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-      inline = eq < 0 ? undefined : arg.slice(eq + 1);
-    } else {
-      const long = byShort.get(arg.slice(1, 2));
-      if (long === undefined || arg.length > 2) throw unknownFlag(arg, command);
-      name = long;
-    }
-    let spec = specs[name];
+    const eq = arg.indexOf("=");
+    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+    const inline = eq < 0 ? undefined : arg.slice(eq + 1);
+    const spec = specs[name];
     if (spec === undefined && name.startsWith("no-") && specs[name.slice(3)]?.kind === "boolean" && inline === undefined) {
       out.booleans[name.slice(3)] = false;
       continue;
@@ -56,16 +44,60 @@ export function parseFlags(argv: readonly string[], specs: FlagSpecs, command: s
       out.booleans[name] = inline === undefined ? true : parseBool(inline, arg, command);
       continue;
     }
-    let value = inline;
-    if (value === undefined) {
-      value = argv[i + 1];
-      if (value === undefined) throw usageError("INFRA_CLI_FLAG_VALUE_MISSING", `Flag ${arg} needs a value`, command);
-      i++;
-    }
+    // splitFlags gave every value flag its value inline.
+    const value = inline!;
     if (spec.kind === "string") out.strings[name] = value;
     else (out.lists[name] ??= []).push(value);
   }
+  out.positionals.push(...rest);
   return out;
+}
+
+/**
+ * The flags in their long form with any value inline (`--name=value`), as pflag reads them:
+ * boolean short flags combine (`-aq`), and a short flag that takes a value may end a group, its
+ * value the rest of the group or the next argument (`-itp8080:80`, `-itp 8080:80`, `-p=80`).
+ * Positionals stay among the flags in order, unless `stopAtPositional` (run, exec: the first one
+ * is the image or container, and what follows is the container's command, never infra's flags).
+ */
+export function splitFlags(argv: readonly string[], specs: FlagSpecs, command: string, stopAtPositional: boolean): { flags: string[]; rest: string[] } {
+  const byShort = new Map(Object.entries(specs).flatMap(([name, s]) => (s.short !== undefined ? [[s.short, name] as const] : [])));
+  const flags: string[] = [];
+  const needValue = (name: string, shown: string, i: number): string => {
+    const v = argv[i + 1];
+    if (v === undefined) throw usageError("INFRA_CLI_FLAG_VALUE_MISSING", `Flag ${shown} needs a value`, command);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") return { flags, rest: argv.slice(i + 1) };
+    if (!arg.startsWith("-") || arg === "-") {
+      if (stopAtPositional) return { flags, rest: argv.slice(i) };
+      flags.push(arg);
+      continue;
+    }
+    if (arg.startsWith("--")) {
+      const name = arg.slice(2).split("=")[0]!;
+      const kind = specs[name]?.kind;
+      if (arg.includes("=") || kind === undefined || kind === "boolean") flags.push(arg);
+      else flags.push(`--${name}=${needValue(name, arg, i++)}`);
+      continue;
+    }
+    for (let j = 1; j < arg.length; j++) {
+      const name = byShort.get(arg[j]!);
+      if (name === undefined) throw unknownFlag(arg.length === 2 ? arg : `-${arg[j]!} (in ${arg})`, command);
+      const rest = arg.slice(j + 1);
+      const inline = rest.startsWith("=") ? rest.slice(1) : rest;
+      if (specs[name]!.kind === "boolean") {
+        if (rest.startsWith("=")) { flags.push(`--${name}=${inline}`); break; }
+        flags.push(`--${name}`);
+        continue;
+      }
+      flags.push(`--${name}=${inline !== "" || rest.startsWith("=") ? inline : needValue(name, `-${arg[j]!}`, i++)}`);
+      break;
+    }
+  }
+  return { flags, rest: [] };
 }
 
 function parseBool(v: string, arg: string, command: string): boolean {
@@ -75,7 +107,7 @@ function parseBool(v: string, arg: string, command: string): boolean {
 }
 
 function unknownFlag(arg: string, command: string): InfraError {
-  return usageError("INFRA_CLI_UNKNOWN_FLAG", `Unknown flag ${arg.split("=")[0]} for "infra ${command}"`, command);
+  return usageError("INFRA_CLI_UNKNOWN_FLAG", `Unknown flag ${arg.startsWith("--") ? arg.split("=")[0] : arg} for "infra ${command}"`, command);
 }
 
 /** A mistake in the command line: exit status 1, with a pointer to the command's help. */

@@ -10,7 +10,8 @@ import type { ProviderError } from "../providers/contract.js";
 import type { RunArgvHandler, RunArgvParse, RunArgvRequest } from "../providers/local-runtime/engine/engine-run-argv.js";
 import type { CommandIO } from "./command.js";
 import { parseContainerFlags } from "./commands/container-flags.js";
-import { asksForHelp, reportError } from "./main.js";
+import { asksForHelp } from "./main.js";
+import { reportRunFailure } from "./run-failure.js";
 
 /** The request for a command line; `fullCli` for what only the Node CLI does; throws a usage error as the CLI would. */
 export function parseRunArgv(req: RunArgvRequest, readFile: (path: string) => string = (p) => readFileSync(p, "utf8")): RunArgvParse {
@@ -18,6 +19,8 @@ export function parseRunArgv(req: RunArgvRequest, readFile: (path: string) => st
   const { f, spec } = parseContainerFlags(req.argv, "run", (p) => readFile(resolve(req.cwd, p)), req.env);
   // The same choice as runContainer: -i / -t in the foreground attach to the client's terminal.
   if (!f.booleans.detach && (f.booleans.interactive === true || f.booleans.tty === true)) return { fullCli: "-i / -t in the foreground attach to the terminal" };
+  // What the client does itself: write the cidfile as its user, read the image's ports, choose streams.
+  if (f.strings.cidfile !== undefined || f.booleans["publish-all"] === true || f.lists.attach !== undefined) return { fullCli: "--cidfile, -P and -a are done by the CLI" };
   return { run: { spec, rm: f.booleans.rm === true, detach: f.booleans.detach === true } };
 }
 
@@ -31,7 +34,7 @@ export async function renderRunError(e: ProviderError, req: RunArgvRequest): Pro
     // As main() decides it: colour when stdout is a terminal and NO_COLOR is unset.
     color: req.stdoutTty === true && !req.env.NO_COLOR,
   } as unknown as CommandIO;
-  const exitCode = await reportError(e, io);
+  const exitCode = await reportRunFailure(e, io);
   return { text, exitCode };
 }
 

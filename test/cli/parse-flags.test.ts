@@ -1,6 +1,6 @@
 import t from "tap";
 import { isInfraError } from "../../src/diag/infra-error.js";
-import { expectPositionals, parseDuration, parseFlags } from "../../src/cli/parse-flags.js";
+import { expectPositionals, parseDuration, parseFlags, splitFlags } from "../../src/cli/parse-flags.js";
 
 const specs = { out: { kind: "string" as const }, refresh: { kind: "boolean" as const }, target: { kind: "list" as const }, yes: { kind: "boolean" as const, short: "y" } };
 
@@ -35,4 +35,18 @@ t.test("durations", async (t) => {
   t.equal(parseDuration("2m", "--lock-timeout", "plan"), 120_000);
   t.equal(parseDuration("500ms", "--lock-timeout", "plan"), 500);
   t.equal(parseDuration("0", "--lock-timeout", "plan"), 0);
+});
+
+t.test("short flags combine as Docker's (pflag) do", async (t) => {
+  const s = { all: { kind: "boolean" as const, short: "a" }, quiet: { kind: "boolean" as const, short: "q" }, publish: { kind: "list" as const, short: "p" }, name: { kind: "string" as const, short: "n" } };
+  t.same(parseFlags(["-aq"], s, "ps").booleans, { all: true, quiet: true }, "-aq is -a -q");
+  t.same(parseFlags(["-qa", "x"], s, "ps"), { booleans: { quiet: true, all: true }, strings: {}, lists: {}, positionals: ["x"] });
+  const p = parseFlags(["-ap8080:80", "-aqp", "9090:90", "-p=1:2", "-nweb", "-a=false"], s, "run");
+  t.same(p.lists, { publish: ["8080:80", "9090:90", "1:2"] }, "a value flag ends a group: its value is the rest or the next argument");
+  t.same(p.strings, { name: "web" });
+  t.same(p.booleans, { all: false, quiet: true }, "-a=false");
+  t.throws(() => parseFlags(["-ax"], s, "ps"), { code: "INFRA_CLI_UNKNOWN_FLAG", summary: 'Unknown flag -x (in -ax) for "infra ps"' });
+  t.throws(() => parseFlags(["-ap"], s, "ps"), { code: "INFRA_CLI_FLAG_VALUE_MISSING" });
+  const r = splitFlags(["-itp8080:80", "-e", "A=1", "busybox", "-aq", "--rm"], { ...s, interactive: { kind: "boolean", short: "i" }, tty: { kind: "boolean", short: "t" }, env: { kind: "list", short: "e" } }, "run", true);
+  t.same(r, { flags: ["--interactive", "--tty", "--publish=8080:80", "--env=A=1"], rest: ["busybox", "-aq", "--rm"] }, "run: the command after the image keeps its flags");
 });

@@ -4,7 +4,7 @@ import t from "tap";
 import { PassThrough } from "node:stream";
 import { ProviderError } from "../../src/providers/contract.js";
 import { parseRunArgv, renderRunError, runArgvHandler } from "../../src/cli/run-argv.js";
-import { reportError } from "../../src/cli/main.js";
+import { reportRunFailure } from "../../src/cli/run-failure.js";
 import type { CommandIO } from "../../src/cli/command.js";
 
 const req = (argv: string[], env: Record<string, string> = {}, cwd = "/client/dir") => ({ argv, cwd, env });
@@ -35,7 +35,7 @@ t.test("-e VAR and --env-file come from the client, not the engine", async (t) =
 });
 
 t.test("what the fast path leaves to the full CLI", async (t) => {
-  for (const argv of [["-it", "busybox", "sh"], ["-i", "busybox", "cat"], ["-t", "busybox"], ["--help"], ["--rm", "-h"]]) {
+  for (const argv of [["-it", "busybox", "sh"], ["-i", "busybox", "cat"], ["-t", "busybox"], ["--help"], ["--rm", "-h"], ["-P", "busybox"], ["--cidfile", "x", "busybox"], ["-a", "stdout", "busybox"]]) {
     const r = parseRunArgv(req(argv));
     t.ok("fullCli" in r, `${argv.join(" ")}: ${JSON.stringify(r)}`);
   }
@@ -57,14 +57,14 @@ t.test("errors rendered exactly as the Node CLI prints them; colour as it decide
     let text = "";
     err.on("data", (d: Buffer) => { text += d.toString(); });
     const io = { stdout: Object.assign(new PassThrough(), { isTTY: stdoutTty }), stderr: err, stdin: new PassThrough(), env, cwd: "/", color: stdoutTty && !env.NO_COLOR } as CommandIO;
-    const code = await reportError(e, io);
+    const code = await reportRunFailure(e, io); // what `infra run` in Node does with it
     return { text, exitCode: code };
   };
   const plain = await renderRunError(e, { ...req([]), stdoutTty: false, stderrTty: false });
   t.same(plain, await viaCli(false, false, {}));
   t.match(plain.text, /image 'nosuch' is not in the local store \[INFRA_RUNTIME_IMAGE_NOT_FOUND\]/);
   t.match(plain.text, /Hint: import it/);
-  t.equal(plain.exitCode, 1);
+  t.equal(plain.exitCode, 125, "infra failed: Docker's 125");
   const tty = await runArgvHandler.render(e, { ...req([]), stdoutTty: true, stderrTty: true });
   t.match(tty.text, /\x1b\[/, "terminals: colour");
   t.same(tty, await viaCli(true, true, {}));

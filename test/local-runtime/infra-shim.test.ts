@@ -206,7 +206,7 @@ t.test("containers under the shim (real runc)", async (t) => {
 
   t.test("runc failing (no such command): a clear error, nothing left behind", async (t) => {
     const c = await h.manager.create({ name: "sh-bad", image: "busybox", networkMode: "none", command: ["nosuchcmd"] });
-    await t.rejects(h.manager.start(c.id), { code: "INFRA_RUNTIME_RUNC_CREATE", message: /runc run failed: .*"nosuchcmd": executable file not found/ });
+    await t.rejects(h.manager.start(c.id), { code: "INFRA_RUNTIME_COMMAND_NOT_FOUND", category: "Invalid", message: /"nosuchcmd": executable file not found/ });
     const p = containerPaths(h.layout, c.id);
     t.equal(h.manager.get(c.id).state, "created");
     t.equal((await runCommand("runc", ["--root", h.layout.runcRoot, "list", "-q"])).stdout.trim(), "", "no runc state");

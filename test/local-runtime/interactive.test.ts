@@ -114,7 +114,7 @@ t.test("CLI: health flags, /health, ps and inspect show the status; wait prints 
   t.match((await cli(["ps"])).out, /Up \d+ seconds \(healthy\)\s+hc/);
   const ins = await cli(["inspect", "hc"]);
   t.equal(ins.code, 0, ins.out);
-  t.match(JSON.parse(ins.out), { health: { status: "healthy", failingStreak: 0 } });
+  t.match(JSON.parse(ins.out), [{ health: { status: "healthy", failingStreak: 0 }, State: { Health: { Status: "healthy" } } }]);
   const logs = await cli(["logs", "--tail", "1", "-t", "hc"]);
   t.match(logs.out, /^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d) two\n$/, "--tail 1 with -t");
   const hostFile = join(dir, "cp-in.txt");

@@ -107,15 +107,54 @@ t.test("a bad flag, a missing --env-file, an unknown image: the Node CLI's text 
   t.same(engine.ctx.manager.list(true), []);
   // The unknown image is rendered by the engine: no hand-over to Node needed.
   const unknown = await launch(["run", "--rm", "--network", "none", "nosuch:image", "true"]);
-  t.equal(unknown.code, 1);
+  t.equal(unknown.code, 125, "infra failed: Docker's 125");
   t.match(unknown.err, /nosuch.*\[INFRA_RUNTIME_IMAGE_NOT_FOUND\]/);
-  // A failed start (after the container was made): rendered, exit 1, removed with --rm.
+  // A failed start (after the container was made): rendered, 127 (not found), removed with --rm.
   const start = await launch(["run", "--rm", "--network", "none", "busybox", "/no/such/binary"]);
   const startNode = await viaNode(["run", "--rm", "--network", "none", "busybox", "/no/such/binary"]);
-  t.equal(start.code, 1);
+  t.equal(start.code, 127);
   t.equal(start.err, startNode.err);
   t.match(start.err, /no\/such\/binary/);
   t.same(engine.ctx.manager.list(true), []);
+});
+
+t.test("Docker's exit codes, the same through the launcher and Node: 125 infra failed, 126 cannot invoke, 127 not found", async (t) => {
+  const cases: [string[], number, RegExp][] = [
+    [["run", "--rm", "--network", "none", "busybox", "nosuch"], 127, /^\nError: "nosuch": executable file not found in \$PATH \[INFRA_RUNTIME_COMMAND_NOT_FOUND\]\n$/],
+    [["run", "--rm", "--network", "none", "busybox", "/no/such"], 127, /no such file or directory \[INFRA_RUNTIME_COMMAND_NOT_FOUND\]/],
+    [["run", "--rm", "--network", "none", "busybox", "/etc/passwd"], 126, /^\nError: "\/etc\/passwd" cannot be run: permission denied \[INFRA_RUNTIME_COMMAND_NOT_EXECUTABLE\]\n$/],
+    [["run", "--rm", "--network", "none", "busybox", "/etc"], 126, /INFRA_RUNTIME_COMMAND_NOT_EXECUTABLE/],
+    [["run", "--rm", "--bogus", "busybox"], 125, /INFRA_CLI_UNKNOWN_FLAG/],
+    [["run", "--rm", "-xz", "busybox"], 125, /INFRA_CLI_UNKNOWN_FLAG/],
+    [["run", "--rm", "--network", "none", "nosuch:image"], 125, /INFRA_RUNTIME_IMAGE_NOT_FOUND/],
+    [["create", "--network", "none", "nosuch:image"], 125, /INFRA_RUNTIME_IMAGE_NOT_FOUND/],
+    [["run", "--rm", "--network", "none", "busybox", "sh", "-c", "exit 3"], 3, /^$/],
+    [["run", "--rm", "--network", "none", "busybox", "sh", "-c", "exit 125"], 125, /^$/],
+  ];
+  for (const [args, code, err] of cases) {
+    const native = await launch(args, { env });
+    const node = await viaNode(args);
+    t.equal(native.code, code, `${args.join(" ")}: ${code} through the launcher (${native.err})`);
+    t.equal(node.code, code, `${args.join(" ")}: ${code} through Node`);
+    t.match(native.err, err);
+    t.equal(native.err, node.err, "the same text");
+  }
+  t.same(engine.ctx.manager.list(true), [], "--rm removed what was made");
+  const bg = await viaNode(["run", "-d", "--name", "nr-exec", "--network", "none", "busybox", "sleep", "30"]);
+  t.equal(bg.code, 0, bg.err);
+  const nf = await viaNode(["exec", "nr-exec", "nosuch"]);
+  t.equal(nf.code, 127, "exec of a missing command: 127");
+  t.equal(nf.err, '\nError: "nosuch" in container nr-exec: executable file not found in $PATH [INFRA_RUNTIME_COMMAND_NOT_FOUND]\n', "one line, not runc's log line");
+  const ne = await viaNode(["exec", "nr-exec", "/etc/passwd"]);
+  t.equal(ne.code, 126, "exec of a file that cannot run: 126");
+  t.match(ne.err, /cannot be run: permission denied \[INFRA_RUNTIME_COMMAND_NOT_EXECUTABLE\]/);
+  t.notMatch(ne.err, /level=error/);
+  const own = await viaNode(["exec", "nr-exec", "sh", "-c", "echo x >&2; exit 255"]);
+  t.equal(own.code, 255, "a command's own 255 is its code");
+  t.equal(own.err, "x\n");
+  const nc = await viaNode(["exec", "nosuch-ctr", "true"]);
+  t.equal(nc.code, 1, "no such container: an ordinary error");
+  await engine.ctx.manager.remove("nr-exec", { force: true });
 });
 
 t.test("the engine's answers to the argv form: 400 for a bad command line, 409 for what needs the full CLI", async (t) => {

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { isAbsolute } from "node:path";
 import type { ContainerSpec, MountSpec, PortSpec } from "../../graph/specs.js";
 import { InfraError } from "../../diag/infra-error.js";
-import { parseFlags, usageError, type FlagSpecs, type ParsedFlags } from "../parse-flags.js";
+import { parseFlags, splitFlags, usageError, type FlagSpecs, type ParsedFlags } from "../parse-flags.js";
 
 export const CONTAINER_FLAGS: FlagSpecs = {
   rm: { kind: "boolean" }, detach: { kind: "boolean", short: "d" }, "detach-keys": { kind: "string" }, interactive: { kind: "boolean", short: "i" },
@@ -22,27 +22,10 @@ export const CONTAINER_FLAGS: FlagSpecs = {
   "health-cmd": { kind: "string" }, "health-interval": { kind: "string" }, "health-timeout": { kind: "string" },
   "health-retries": { kind: "string" }, "health-start-period": { kind: "string" }, "no-healthcheck": { kind: "boolean" },
   "log-max-size": { kind: "string" }, "log-max-file": { kind: "string" }, dns: { kind: "list" }, "add-host": { kind: "list" },
+  "publish-all": { kind: "boolean", short: "P" }, expose: { kind: "list" }, ulimit: { kind: "list" }, sysctl: { kind: "list" },
+  device: { kind: "list" }, ip: { kind: "string" }, "network-alias": { kind: "list" }, pull: { kind: "string" },
+  cidfile: { kind: "string" }, attach: { kind: "list", short: "a" },
 };
-
-/** Splits `-it` into `-i -t` and stops flag parsing at the image (the rest is the command). */
-export function splitRunArgv(argv: string[], specs: FlagSpecs): { flags: string[]; rest: string[] } {
-  const shorts = new Map(Object.entries(specs).filter(([, s]) => s.short).map(([n, s]) => [s.short!, n]));
-  const flags: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    let a = argv[i]!;
-    if (a === "--") return { flags, rest: argv.slice(i + 1) };
-    if (!a.startsWith("-") || a === "-") return { flags, rest: argv.slice(i) };
-    if (/^-[a-zA-Z]{2,}$/.test(a) && [...a.slice(1)].every((c) => specs[shorts.get(c) ?? ""]?.kind === "boolean")) {
-      flags.push(...[...a.slice(1)].map((c) => `-${c}`));
-      continue;
-    }
-    flags.push(a);
-    const name = a.startsWith("--") ? a.slice(2) : shorts.get(a.slice(1, 2)) ?? "";
-    if (!a.includes("=") && specs[name] && specs[name]!.kind !== "boolean" && i + 1 < argv.length) flags.push(argv[++i]!);
-    a = "";
-  }
-  return { flags, rest: [] };
-}
 
 export function parseSize(v: string, flag: string, cmd: string): number {
   const m = /^(\d+(?:\.\d+)?)([bkmg]?)b?$/i.exec(v.trim());
@@ -93,7 +76,7 @@ export function parsePort(v: string, cmd: string): PortSpec {
 
 /** `env`: where `-e VAR` (no value) takes VAR from; the engine passes the client's for the native launcher. */
 export function parseContainerFlags(argv: string[], cmd: string, readFile: (p: string) => string, env: NodeJS.ProcessEnv = process.env): { f: ParsedFlags; spec: ContainerSpec } {
-  const { flags, rest } = splitRunArgv(argv, CONTAINER_FLAGS);
+  const { flags, rest } = splitFlags(argv, CONTAINER_FLAGS, cmd, true);
   const f = parseFlags(flags, CONTAINER_FLAGS, cmd);
   const image = rest[0];
   if (!image) throw usageError("INFRA_CLI_MISSING_IMAGE", `"infra ${cmd}" needs an image`, cmd);
@@ -149,7 +132,52 @@ export function parseContainerFlags(argv: string[], cmd: string, readFile: (p: s
   if (s["log-max-size"] || s["log-max-file"]) spec.logging = { ...(s["log-max-size"] ? { maxSize: parseSize(s["log-max-size"], "--log-max-size", cmd) } : {}), ...(s["log-max-file"] ? { maxFiles: num(s["log-max-file"], "--log-max-file", cmd) } : {}) };
   const hc = healthcheckFlags(f, cmd);
   if (hc) spec.healthcheck = hc;
+  if (l.ulimit) spec.ulimits = l.ulimit.map((u) => parseUlimit(u, cmd));
+  if (l.sysctl) spec.sysctls = Object.fromEntries(l.sysctl.map((x) => { const i = x.indexOf("="); if (i <= 0) throw usageError("INFRA_CLI_BAD_SYSCTL", `--sysctl '${x}': use NAME=VALUE`, cmd); return [x.slice(0, i), x.slice(i + 1)]; }));
+  if (l.device) spec.devices = l.device.map((d) => parseDevice(d, cmd));
+  if (s.ip !== undefined || l["network-alias"]) {
+    // Docker's rule: an address or alias belongs to a user network (the default bridge has neither).
+    const first = spec.networks?.[0];
+    if (!first) throw usageError("INFRA_CLI_USER_NETWORK_NEEDED", `${s.ip !== undefined ? "--ip" : "--network-alias"} needs a user network: give --network NAME (not bridge, host or none)`, cmd);
+    if (s.ip !== undefined) {
+      if (!/^(\d{1,3})(\.\d{1,3}){3}$/.test(s.ip) || s.ip.split(".").some((o) => Number(o) > 255)) throw usageError("INFRA_CLI_BAD_IP", `--ip '${s.ip}' is not an IPv4 address`, cmd);
+      first.ipv4Address = s.ip;
+    }
+    if (l["network-alias"]) first.aliases = l["network-alias"];
+  }
+  const pull = s.pull ?? "missing";
+  if (!["missing", "always", "never"].includes(pull)) throw usageError("INFRA_CLI_BAD_PULL", `--pull '${pull}': use missing, always or never`, cmd);
+  if (pull === "always")
+    throw new InfraError("INFRA_CLI_PULL_UNSUPPORTED", "--pull always is not supported by `infra run` yet", { hint: "run `infra pull IMAGE` first, then `infra run --pull never ...`", exitCode: 1 });
+  for (const a of l.attach ?? []) if (!["stdin", "stdout", "stderr"].includes(a.toLowerCase())) throw usageError("INFRA_CLI_BAD_ATTACH", `-a '${a}': use stdin, stdout or stderr`, cmd);
+  for (const e of l.expose ?? []) parseExpose(e, cmd);
   return { f, spec };
+}
+
+/** `--ulimit nofile=1024[:2048]` (soft[:hard], -1 for unlimited). */
+function parseUlimit(v: string, cmd: string): { name: string; soft: number; hard: number } {
+  const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(v);
+  if (!m) throw usageError("INFRA_CLI_BAD_ULIMIT", `--ulimit '${v}': use NAME=SOFT[:HARD], e.g. nofile=1024:2048`, cmd);
+  const soft = Number(m[2]), hard = m[3] !== undefined ? Number(m[3]) : soft;
+  if (soft > hard && hard !== -1) throw usageError("INFRA_CLI_BAD_ULIMIT", `--ulimit '${v}': the soft limit is above the hard one`, cmd);
+  return { name: m[1]!, soft, hard };
+}
+
+/** `--device HOST[:CONTAINER[:PERMISSIONS]]`, e.g. /dev/fuse or /dev/sda:/dev/xvda:r. */
+function parseDevice(v: string, cmd: string): { hostPath: string; containerPath: string; permissions: string } {
+  const [host, second, third] = v.split(":");
+  const perms = third ?? (second !== undefined && /^[rwm]+$/.test(second) ? second : "rwm");
+  const ctr = second !== undefined && !/^[rwm]+$/.test(second) ? second : host;
+  if (!host || !isAbsolute(host) || !ctr || !isAbsolute(ctr) || !/^[rwm]+$/.test(perms)) throw usageError("INFRA_CLI_BAD_DEVICE", `--device '${v}': use HOST_PATH[:CONTAINER_PATH[:rwm]]`, cmd);
+  return { hostPath: host, containerPath: ctr, permissions: perms };
+}
+
+/** `--expose 80`, `--expose 53/udp`, `--expose 8000-8010`: the ports -P publishes. */
+export function parseExpose(v: string, cmd: string): Array<{ port: number; protocol: "tcp" | "udp" }> {
+  const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp))?$/.exec(v);
+  const first = Number(m?.[1]), last = Number(m?.[2] ?? m?.[1]);
+  if (!m || first < 1 || last > 65535 || last < first) throw usageError("INFRA_CLI_BAD_EXPOSE", `--expose '${v}': use PORT[-PORT][/tcp|udp]`, cmd);
+  return Array.from({ length: last - first + 1 }, (_, i) => ({ port: first + i, protocol: (m[3] ?? "tcp") as "tcp" | "udp" }));
 }
 
 /** A missing or unreadable --env-file is the user's to fix, not an internal error. */

@@ -1,6 +1,6 @@
 /**
  * The container verbs that take names and a few flags: start, stop, kill, restart, rm, pause,
- * unpause, wait, inspect, top. One table, one shape: call the engine for each name.
+ * unpause, wait, top. One table, one shape: call the engine for each name.
  */
 import type { ContainerRecord } from "../../providers/local-runtime/container/container-record.js";
 import type { Command, CommandIO } from "../command.js";
@@ -20,20 +20,18 @@ const e = encodeURIComponent;
 
 const VERBS: Verb[] = [
   { name: "start", summary: "Start stopped containers", flags: {}, usage: "infra start NAME...", each: async (c, id, _f, io) => { await c.call("POST", `/containers/${e(id)}/start`); io.stdout.write(id + "\n"); } },
-  { name: "stop", summary: "Stop running containers (signal, then SIGKILL after the timeout)", flags: { time: { kind: "string", short: "t" } }, usage: "infra stop [-t SECONDS] NAME...",
+  { name: "stop", summary: "Stop running containers (signal, then SIGKILL after the timeout)", flags: { time: { kind: "string", short: "t" } }, usage: "infra stop [-t|--time SECONDS] NAME...",
     each: async (c, id, f, io) => { await c.call("POST", `/containers/${e(id)}/stop${f.strings.time ? `?t=${e(f.strings.time)}` : ""}`); io.stdout.write(id + "\n"); } },
-  { name: "restart", summary: "Restart containers", flags: { time: { kind: "string", short: "t" } }, usage: "infra restart [-t SECONDS] NAME...",
+  { name: "restart", summary: "Restart containers", flags: { time: { kind: "string", short: "t" } }, usage: "infra restart [-t|--time SECONDS] NAME...",
     each: async (c, id, f, io) => { await c.call("POST", `/containers/${e(id)}/restart${f.strings.time ? `?t=${e(f.strings.time)}` : ""}`); io.stdout.write(id + "\n"); } },
-  { name: "kill", summary: "Send a signal to containers", flags: { signal: { kind: "string", short: "s" } }, usage: "infra kill [-s SIGNAL] NAME...",
+  { name: "kill", summary: "Send a signal to containers", flags: { signal: { kind: "string", short: "s" } }, usage: "infra kill [-s|--signal SIGNAL] NAME...",
     each: async (c, id, f, io) => { await c.call("POST", `/containers/${e(id)}/kill?signal=${e(f.strings.signal ?? "SIGKILL")}`); io.stdout.write(id + "\n"); } },
-  { name: "rm", summary: "Remove containers", flags: { force: { kind: "boolean", short: "f" }, volumes: { kind: "boolean", short: "v" } }, usage: "infra rm [-f] [-v] NAME...",
+  { name: "rm", summary: "Remove containers", flags: { force: { kind: "boolean", short: "f" }, volumes: { kind: "boolean", short: "v" } }, usage: "infra rm [-f|--force] [-v|--volumes] NAME...   (short flags combine: -fv)",
     each: async (c, id, f, io) => { await c.call("DELETE", `/containers/${e(id)}?force=${f.booleans.force ? 1 : 0}&volumes=${f.booleans.volumes ? 1 : 0}`); io.stdout.write(id + "\n"); } },
   { name: "pause", summary: "Freeze all processes of containers", flags: {}, usage: "infra pause NAME...", each: async (c, id, _f, io) => { await c.call("POST", `/containers/${e(id)}/pause`); io.stdout.write(id + "\n"); } },
   { name: "unpause", summary: "Thaw paused containers", flags: {}, usage: "infra unpause NAME...", each: async (c, id, _f, io) => { await c.call("POST", `/containers/${e(id)}/unpause`); io.stdout.write(id + "\n"); } },
   { name: "wait", summary: "Wait until containers stop; print their exit codes", flags: {}, usage: "infra wait NAME...",
     each: async (c, id, _f, io) => { const r = await c.call<ContainerRecord>("POST", `/containers/${e(id)}/wait`); io.stdout.write(`${r.exitCode ?? 0}\n`); } },
-  { name: "inspect", summary: "Show containers' records as JSON", flags: { json: { kind: "boolean" } }, usage: "infra inspect NAME...",
-    each: async (c, id, _f, io) => { io.stdout.write(JSON.stringify(await c.call("GET", `/containers/${e(id)}`), null, 2) + "\n"); } },
   { name: "top", summary: "Show the processes of a container", flags: {}, usage: "infra top NAME",
     each: async (c, id, _f, io) => { io.stdout.write((await c.call<{ text: string }>("GET", `/containers/${e(id)}/top`)).text); } },
 ];
@@ -44,6 +42,7 @@ function makeVerb(v: Verb): Command {
     aliases: [["container", v.name]],
     summary: v.summary,
     usage: `Usage: ${v.usage}`,
+    flags: v.flags,
     async run(argv, io) {
       const f = parseFlags(argv, v.flags, v.name);
       expectPositionals(f, 1, Infinity, v.name);

@@ -1,16 +1,14 @@
 /** `infra create`: create a container without starting it; prints its id. */
 import type { Command } from "../command.js";
-import { runContainer } from "./run.js";
+import { reportRunFailure } from "../run-failure.js";
+import { CONTAINER_FLAGS } from "./container-flags.js";
+import { RUN_USAGE, runContainer } from "./run.js";
 
 export const createCommand: Command = {
   name: ["create"],
   aliases: [["container", "create"]],
   summary: "Create a new container",
-  usage: [
-    "Usage: infra create [OPTIONS] IMAGE [COMMAND] [ARG...]   (the options of `infra run`)",
-    "",
-    "Capabilities as with `infra run`: Docker's 14 defaults, MKNOD among them (mknod succeeds, the device",
-    "cgroup denies opening the node: EPERM); --cap-drop MKNOD makes mknod fail. See docs/security.md.",
-  ].join("\n"),
-  run: (argv, io) => runContainer(argv, io, false, "create"),
+  usage: RUN_USAGE.replace("Usage: infra run", "Usage: infra create").replace(/\n\nShort flags combine[^]*$/, "\n\nShort flags combine (-itd, -p8080:80). Exit codes: 125 when infra failed, as Docker's."),
+  flags: CONTAINER_FLAGS,
+  run: (argv, io) => runContainer(argv, io, false, "create").catch((e: unknown) => reportRunFailure(e, io)),
 };

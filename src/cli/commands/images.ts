@@ -8,7 +8,8 @@ export const imagesCommand: Command = {
   name: ["images"],
   aliases: [["image", "ls"]],
   summary: "List images",
-  usage: "Usage: infra images [-q] [--json]",
+  usage: "Usage: infra images [-q|--quiet] [--json]",
+  flags: { quiet: { kind: "boolean", short: "q" }, json: { kind: "boolean" } },
   async run(argv, io) {
     const f = parseFlags(argv, { quiet: { kind: "boolean", short: "q" }, json: { kind: "boolean" } }, "images");
     expectPositionals(f, 0, 0, "images");
@@ -30,7 +31,8 @@ export const rmiCommand: Command = {
   name: ["rmi"],
   aliases: [["image", "rm"]],
   summary: "Remove images (refuses an image in use unless -f)",
-  usage: "Usage: infra rmi [-f] IMAGE...",
+  usage: "Usage: infra rmi [-f|--force] IMAGE...",
+  flags: { force: { kind: "boolean", short: "f" } },
   async run(argv, io) {
     const f = parseFlags(argv, { force: { kind: "boolean", short: "f" } }, "rmi");
     expectPositionals(f, 1, Infinity, "rmi");

@@ -8,9 +8,10 @@ export const logsCommand: Command = {
   name: ["logs"],
   aliases: [["container", "logs"]],
   summary: "Show a container's output",
-  usage: "Usage: infra logs [-f] [--since TIME|5m] [--tail N] [-t] NAME",
+  usage: "Usage: infra logs [-f|--follow] [--since TIME|5m] [-n|--tail N] [-t|--timestamps] NAME\n\nShort flags combine: -ft.",
+  flags: { follow: { kind: "boolean", short: "f" }, since: { kind: "string" }, tail: { kind: "string", short: "n" }, timestamps: { kind: "boolean", short: "t" } },
   async run(argv, io) {
-    const f = parseFlags(argv, { follow: { kind: "boolean", short: "f" }, since: { kind: "string" }, tail: { kind: "string", short: "n" }, timestamps: { kind: "boolean", short: "t" } }, "logs");
+    const f = parseFlags(argv, logsCommand.flags!, "logs");
     expectPositionals(f, 1, 1, "logs");
     const q = new URLSearchParams();
     if (f.strings.since) q.set("since", f.strings.since);

@@ -1,9 +1,11 @@
-/** `infra ps`: containers as a table (health shown with the status) or JSON. */
+/** `infra ps`: containers as a table (health shown with the status), Docker's --format and --filter, or JSON. */
 import type { ContainerRecord } from "../../providers/local-runtime/container/container-record.js";
 import type { Command } from "../command.js";
-import { expectPositionals, parseFlags } from "../parse-flags.js";
+import { expectPositionals, parseFlags, type FlagSpecs } from "../parse-flags.js";
 import { engineFor } from "./engine-session.js";
-import { portsColumn } from "./port.js";
+import { parseTemplate } from "../go-template.js";
+import { filterContainers, parseContainerFilters } from "./container-filter.js";
+import { psRow, renderPs } from "./ps-format.js";
 
 export function statusText(r: ContainerRecord, now = Date.now()): string {
   const ago = (t?: string) => {
@@ -16,21 +18,40 @@ export function statusText(r: ContainerRecord, now = Date.now()): string {
   return "Created";
 }
 
+const DEFAULT_TABLE = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+
+const PS_FLAGS: FlagSpecs = { all: { kind: "boolean", short: "a" }, quiet: { kind: "boolean", short: "q" }, json: { kind: "boolean" }, "no-trunc": { kind: "boolean" }, filter: { kind: "list", short: "f" }, format: { kind: "string" } };
+
 export const psCommand: Command = {
   name: ["ps"],
   aliases: [["container", "ls"]],
   summary: "List containers",
-  usage: "Usage: infra ps [-a] [-q] [--json]",
+  usage: `Usage: infra ps [OPTIONS]
+
+  -a, --all              all containers (only running ones by default)
+  -q, --quiet            only the ids
+  --no-trunc             full ids and commands
+  -f, --filter KEY=VAL   id, name, label (KEY or KEY=VALUE), status, network, ancestor, exited;
+                         repeated: every key must match, any value of one key, every label
+                         (a status or exited filter implies -a)
+  --format FORMAT        a Go template of Docker's fields: {{.ID}} {{.Names}} {{.Image}} {{.Command}}
+                         {{.Status}} {{.State}} {{.Ports}} {{.CreatedAt}} {{.RunningFor}} {{.Labels}}
+                         {{.Label "k"}} {{.Mounts}} {{.Networks}}; "table ..." for aligned columns with
+                         a header, "json" or {{json .}} for a JSON line per container
+  --json                 the engine's records as a JSON array`,
+  flags: PS_FLAGS,
   async run(argv, io) {
-    const f = parseFlags(argv, { all: { kind: "boolean", short: "a" }, quiet: { kind: "boolean", short: "q" }, json: { kind: "boolean" } }, "ps");
+    const f = parseFlags(argv, PS_FLAGS, "ps");
     expectPositionals(f, 0, 0, "ps");
-    const list = await (await engineFor(io.env)).call<ContainerRecord[]>("GET", `/containers?all=${f.booleans.all ? 1 : 0}`);
+    const filters = parseContainerFilters(f.lists.filter ?? [], "ps");
+    const format = f.strings.format;
+    if (format !== undefined) parseTemplate(format, "ps"); // a bad template fails before the engine is asked
+    const all = f.booleans.all === true || filters.has("status") || filters.has("exited");
+    const list = filterContainers(await (await engineFor(io.env)).call<ContainerRecord[]>("GET", `/containers?all=${all ? 1 : 0}`), filters);
     if (f.booleans.json) { io.stdout.write(JSON.stringify(list, null, 2) + "\n"); return 0; }
-    if (f.booleans.quiet) { io.stdout.write(list.map((r) => r.id.slice(0, 12) + "\n").join("")); return 0; }
-    const rows = [["CONTAINER ID", "IMAGE", "COMMAND", "STATUS", "PORTS", "NAMES"],
-      ...list.map((r) => [r.id.slice(0, 12), r.spec.image, JSON.stringify((r.spec.command ?? []).join(" ")).slice(0, 22), statusText(r), portsColumn(r.network?.ports ?? []), r.name])];
-    const w = rows[0]!.map((_, i) => Math.max(...rows.map((x) => x[i]!.length)));
-    io.stdout.write(rows.map((x) => x.map((c, i) => c.padEnd(w[i]!)).join("   ").trimEnd() + "\n").join(""));
+    const noTrunc = f.booleans["no-trunc"] === true;
+    if (f.booleans.quiet) { io.stdout.write(list.map((r) => (noTrunc ? r.id : r.id.slice(0, 12)) + "\n").join("")); return 0; }
+    io.stdout.write(renderPs(format ?? DEFAULT_TABLE, list.map((r) => psRow(r, statusText(r), noTrunc))));
     return 0;
   },
 };

@@ -12,6 +12,7 @@ export const statsCommand: Command = {
   aliases: [["container", "stats"]],
   summary: "Show resource usage of containers",
   usage: "Usage: infra stats [--no-stream] [--json] [NAME...]",
+  flags: { "no-stream": { kind: "boolean" }, json: { kind: "boolean" } },
   async run(argv, io) {
     const f = parseFlags(argv, { "no-stream": { kind: "boolean" }, json: { kind: "boolean" } }, "stats");
     const c = await engineFor(io.env);

@@ -36,6 +36,7 @@ import { conmonLogSizeMax } from "./log-rotation.js";
 import { mergeImageConfig } from "./merge-image-config.js";
 import { containerCgroupDirs, startMonitor } from "./monitor.js";
 import { findShim, SpareShims } from "./shim.js";
+import { ociDevices } from "./device-nodes.js";
 import { buildOciSpec } from "./oci-spec.js";
 import { decideRestart } from "./restart-policy.js";
 import { resolveUser } from "./resolve-user.js";
@@ -342,6 +343,7 @@ export class ContainerManager {
         hostHardLimits: this.opts.hostHardLimits ?? {},
         ulimits: spec.ulimits ?? [],
         sysctls: spec.sysctls ?? {},
+        devices: ociDevices(spec.devices ?? []),
         cgroupsPath: rec.cgroupsPath,
         annotations: { "infra.name": rec.name },
       });

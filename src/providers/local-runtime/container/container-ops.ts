@@ -11,7 +11,9 @@ import { readCgroupStats } from "./cgroups.js";
 import type { ContainerManager } from "./container-manager.js";
 import { guard, type ContainerRecord } from "./container-record.js";
 import { queryLog, readLogFiles, type LogLine, type LogQuery } from "./log-file.js";
+import { commandFailure } from "./command-failure.js";
 import { resolveUser } from "./resolve-user.js";
+import { runcErrorText } from "./sync-pipe.js";
 
 export interface ExecOptions {
   cmd: string[];
@@ -48,6 +50,9 @@ export async function execCollect(m: ContainerManager, idOrName: string, o: Exec
   const { rec, file } = await writeExecSpec(m, idOrName, { ...o, tty: false });
   try {
     const r = await m.runc.exec(rec.id, file, o.input, o.timeoutMs);
+    // runc exits 255 with its log line when the process never started; a process's own 255 has no such line.
+    const failed = r.code === 255 ? commandFailure(runcErrorText(r.stderr), rec.name) : undefined;
+    if (failed) throw failed;
     return { exitCode: r.signal ? 128 + 9 : r.code, stdout: r.stdout, stderr: r.stderr };
   } finally {
     await rm(file, { force: true });

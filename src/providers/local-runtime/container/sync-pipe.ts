@@ -6,6 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { runtimeError } from "../runtime-error.js";
+import { commandFailure } from "./command-failure.js";
 import type { SpareShim } from "./shim.js";
 
 export interface SyncMessage {
@@ -94,7 +95,7 @@ export function spawnMonitor(s: MonitorSpawn, spare?: SpareShim): Promise<{ pid:
       const msg = parseSyncMessage(buf.slice(0, nl));
       if (!msg) finish(runtimeError("Internal", "CONMON_PROTOCOL", `unexpected message from ${s.name}: ${buf.slice(0, nl)}`));
       else if (msg.pid !== undefined) finish(undefined, msg.pid);
-      else finish(runtimeError("Internal", "RUNC_CREATE", runcFailure(s.runcVerb, msg.error!)));
+      else finish(commandFailure(msg.error!) ?? runtimeError("Internal", "RUNC_CREATE", runcFailure(s.runcVerb, msg.error!)));
     });
     sync.on("end", () => finish(runtimeError("Internal", "RUNC_CREATE", `${s.name} exited without starting the container${stderr.trim() ? `: ${stderr.trim()}` : ""}`)));
   });
