@@ -74,7 +74,12 @@ function toDiagnostic(ts: TypeScript, d: TS.Diagnostic): Diagnostic {
   });
 }
 
-export async function typecheckStack(file: string): Promise<TypecheckResult> {
+export function typecheckStack(file: string): Promise<TypecheckResult> {
+  return typecheckFiles([file]);
+}
+
+/** One program over several user files (the docs' examples test checks every snippet at once). */
+export async function typecheckFiles(rootNames: readonly string[]): Promise<TypecheckResult> {
   const ts = await loadTypeScript();
   const options = stackCompilerOptions(ts);
   const host = ts.createCompilerHost(options, true);
@@ -90,7 +95,7 @@ export async function typecheckStack(file: string): Promise<TypecheckResult> {
     }
     return sf;
   };
-  const program = ts.createProgram({ rootNames: [file], options, host });
+  const program = ts.createProgram({ rootNames, options, host });
   const all = [...program.getConfigFileParsingDiagnostics(), ...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
   for (const sf of program.getSourceFiles()) {
     if (!isUserSource(sf.fileName)) continue;
