@@ -126,7 +126,8 @@ export async function reportError(e: unknown, io: CommandIO): Promise<number> {
     return e.exitCode === 0 ? 1 : e.exitCode;
   }
   if (isProviderError(e)) {
-    const d = { code: e.code, severity: "error" as const, summary: e.message, detail: `The provider reported a ${e.category} failure.` };
+    // The category is for callers to branch on; it is news to a reader only when it says "try again".
+    const d = { code: e.code, severity: "error" as const, summary: e.message, ...(e.category === "Unavailable" ? { detail: "This failure is temporary: the same command may succeed when tried again." } : {}) };
     printDiagnostics(io, [e.hint !== undefined ? { ...d, hint: e.hint } : d]);
     return 1;
   }
