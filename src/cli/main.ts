@@ -154,8 +154,9 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
       process.stderr.write("\nTwo interrupts received. Exiting immediately; state may be missing the steps that were running.\n");
       process.exit(130);
     }
-    process.stderr.write(`\n${sig === "SIGINT" ? "Interrupt received" : "Termination requested"}. Stopping: waiting for running operations to finish and state to be written...\n`);
     controller.abort(new InfraError("INFRA_CLI_INTERRUPTED", "Interrupted"));
+    // Said only when stopping takes a while (an apply finishing its steps): `logs -f` just ends.
+    setTimeout(() => process.stderr.write(`\n${sig === "SIGINT" ? "Interrupt received" : "Termination requested"}. Stopping: waiting for running operations to finish and state to be written...\n`), 300).unref();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
