@@ -127,7 +127,8 @@ export async function reportError(e: unknown, io: CommandIO): Promise<number> {
     return e.exitCode === 0 ? 1 : e.exitCode;
   }
   if (isProviderError(e)) {
-    const d = { code: e.code, severity: "error" as const, summary: e.message, detail: `The provider reported a ${e.category} failure.` };
+    // The category is for callers to branch on; it is news to a reader only when it says "try again".
+    const d = { code: e.code, severity: "error" as const, summary: e.message, ...(e.category === "Unavailable" ? { detail: "This failure is temporary: the same command may succeed when tried again." } : {}) };
     printDiagnostics(io, [e.hint !== undefined ? { ...d, hint: e.hint } : d]);
     return 1;
   }
@@ -157,7 +158,8 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
     const reason = new Interrupt(sig === "SIGINT" ? "SIGINT" : "SIGTERM");
     // A running stack program is ended here, at once, and takes the interrupt: its error is the message.
     controller.abort(reason);
-    if (!reason.taken) process.stderr.write(`\n${sig === "SIGINT" ? "Interrupt received" : "Termination requested"}. Stopping: waiting for running operations to finish and state to be written...\n`);
+    // Said only when stopping takes a while (an apply finishing its steps): `logs -f` just ends.
+    if (!reason.taken) setTimeout(() => process.stderr.write(`\n${sig === "SIGINT" ? "Interrupt received" : "Termination requested"}. Stopping: waiting for running operations to finish and state to be written...\n`), 300).unref();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);

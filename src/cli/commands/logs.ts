@@ -19,7 +19,7 @@ export const logsCommand: Command = {
     const write = (l: LogLine) => (l.stream === "stderr" ? io.stderr : io.stdout).write(`${f.booleans.timestamps ? `${l.time} ` : ""}${l.text}\n`);
     const engine = await engineFor(io.env);
     const path = `/containers/${encodeURIComponent(f.positionals[0]!)}/logs`;
-    if (f.booleans.follow) { q.set("follow", "1"); await engine.stream(`${path}?${q}`, (x) => write(x as LogLine)); }
+    if (f.booleans.follow) { q.set("follow", "1"); await engine.stream(`${path}?${q}`, (x) => write(x as LogLine), io.signal ? { signal: io.signal } : {}); }
     else for (const l of await engine.call<LogLine[]>("GET", `${path}?${q}`)) write(l);
     return 0;
   },

@@ -7,7 +7,8 @@ import * as path from "node:path";
 import type * as TS from "typescript";
 import { errorDiag, type Diagnostic } from "../../diag/diagnostic.js";
 import { codeFrame } from "./code-frame.js";
-import { DSL_SPECIFIER, dslEntry } from "./dsl-entry.js";
+import { dslEntry } from "./dsl-entry.js";
+import { stackCompilerJson } from "./stack-tsconfig.js";
 
 type TypeScript = typeof TS;
 
@@ -20,32 +21,11 @@ export async function loadTypeScript(): Promise<TypeScript> {
 
 const sharedFiles = new Map<string, TS.SourceFile>();
 
-function nodeTypesRoot(): string | undefined {
-  try {
-    const req = createRequire(import.meta.url);
-    return path.dirname(path.dirname(req.resolve("@types/node/package.json")));
-  } catch {
-    return undefined;
-  }
-}
-
+/** The options of stack-tsconfig.ts (the same ones `infra init` writes for editors), for the compiler API. */
 export function stackCompilerOptions(ts: TypeScript): TS.CompilerOptions {
-  const typeRoot = nodeTypesRoot();
-  return {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ["lib.es2023.d.ts"],
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    esModuleInterop: true,
-    allowImportingTsExtensions: true,
-    resolveJsonModule: true,
-    types: typeRoot === undefined ? [] : ["node"],
-    ...(typeRoot === undefined ? {} : { typeRoots: [typeRoot] }),
-    paths: { [DSL_SPECIFIER]: [dslEntry().typesFile] },
-  };
+  const { options, errors } = ts.convertCompilerOptionsFromJson(stackCompilerJson(), "/");
+  if (errors.length > 0) throw new Error(`stack compiler options: ${ts.flattenDiagnosticMessageText(errors[0]!.messageText, "\n")}`);
+  return options;
 }
 
 export interface TypecheckResult {
@@ -74,7 +54,12 @@ function toDiagnostic(ts: TypeScript, d: TS.Diagnostic): Diagnostic {
   });
 }
 
-export async function typecheckStack(file: string): Promise<TypecheckResult> {
+export function typecheckStack(file: string): Promise<TypecheckResult> {
+  return typecheckFiles([file]);
+}
+
+/** One program over several user files (the docs' examples test checks every snippet at once). */
+export async function typecheckFiles(rootNames: readonly string[]): Promise<TypecheckResult> {
   const ts = await loadTypeScript();
   const options = stackCompilerOptions(ts);
   const host = ts.createCompilerHost(options, true);
@@ -90,7 +75,7 @@ export async function typecheckStack(file: string): Promise<TypecheckResult> {
     }
     return sf;
   };
-  const program = ts.createProgram({ rootNames: [file], options, host });
+  const program = ts.createProgram({ rootNames, options, host });
   const all = [...program.getConfigFileParsingDiagnostics(), ...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
   for (const sf of program.getSourceFiles()) {
     if (!isUserSource(sf.fileName)) continue;

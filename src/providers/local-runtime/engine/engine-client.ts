@@ -34,10 +34,12 @@ export class EngineClient {
   /**
    * Streams NDJSON records (logs -f, run) to `onItem` until the engine ends the response. A
    * record that is only `{ error }` (the engine failed mid-stream) rejects, unless the caller
-   * reads errors itself (`errorsAsItems`, as `run` does with its event stream).
+   * reads errors itself (`errorsAsItems`, as `run` does with its event stream). An abort of
+   * `signal` (Ctrl-C, SIGTERM) closes the connection and resolves: the caller asked to stop.
    */
-  stream(path: string, onItem: (item: unknown) => void, opts: { method?: string; body?: unknown; errorsAsItems?: boolean } = {}): Promise<void> {
+  stream(path: string, onItem: (item: unknown) => void, opts: { method?: string; body?: unknown; errorsAsItems?: boolean; signal?: AbortSignal } = {}): Promise<void> {
     return new Promise((resolve, reject) => {
+      if (opts.signal?.aborted) return resolve();
       const method = opts.method ?? "GET";
       const data = opts.body === undefined ? undefined : JSON.stringify(opts.body);
       const headers = data ? { "content-type": "application/json", "content-length": Buffer.byteLength(data) } : {};
@@ -73,6 +75,9 @@ export class EngineClient {
         });
         res.on("end", () => resolve());
       });
+      const onAbort = () => { req.destroy(); resolve(); };
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+      req.on("close", () => opts.signal?.removeEventListener("abort", onAbort));
       req.on("error", (e) => reject(unreachable(this.socketPath, e)));
       req.end(data);
     });
