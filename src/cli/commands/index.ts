@@ -75,6 +75,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: ["volume","inspect"], load: () => import("./volume.js") },
   { name: ["volume","rm"], load: () => import("./volume.js") },
   { name: ["volume","prune"], load: () => import("./volume.js") },
+  { name: ["events"], aliases: [["system","events"]], load: () => import("./events.js") },
   { name: ["engine"], load: () => import("./engine.js") },
 ];
 

@@ -34,9 +34,10 @@ export class EngineClient {
   /**
    * Streams NDJSON records (logs -f, run) to `onItem` until the engine ends the response. A
    * record that is only `{ error }` (the engine failed mid-stream) rejects, unless the caller
-   * reads errors itself (`errorsAsItems`, as `run` does with its event stream).
+   * reads errors itself (`errorsAsItems`, as `run` does with its event stream). An abort of
+   * `signal` (Ctrl-C) closes the connection and resolves: the caller chose to stop following.
    */
-  stream(path: string, onItem: (item: unknown) => void, opts: { method?: string; body?: unknown; errorsAsItems?: boolean } = {}): Promise<void> {
+  stream(path: string, onItem: (item: unknown) => void, opts: { method?: string; body?: unknown; errorsAsItems?: boolean; signal?: AbortSignal } = {}): Promise<void> {
     return new Promise((resolve, reject) => {
       const method = opts.method ?? "GET";
       const data = opts.body === undefined ? undefined : JSON.stringify(opts.body);
@@ -73,7 +74,11 @@ export class EngineClient {
         });
         res.on("end", () => resolve());
       });
-      req.on("error", (e) => reject(unreachable(this.socketPath, e)));
+      req.on("error", (e) => (opts.signal?.aborted ? resolve() : reject(unreachable(this.socketPath, e))));
+      if (opts.signal) {
+        if (opts.signal.aborted) { req.destroy(); return resolve(); }
+        opts.signal.addEventListener("abort", () => { req.destroy(); resolve(); }, { once: true });
+      }
       req.end(data);
     });
   }

@@ -12,11 +12,14 @@ import type { ImageStore } from "../image/image-store.js";
 import type { NetworkManager } from "../network/network-types.js";
 import { runtimeError } from "../runtime-error.js";
 import type { VolumeStore } from "../volume/volume-store.js";
+import type { EngineEvents } from "./engine-events.js";
 
 export interface EngineContext {
   manager: ContainerManager;
   images: ImageStore;
   volumes: VolumeStore;
+  /** The event bus (`infra events`): the manager publishes container events, the routes the rest. */
+  events: EngineEvents;
   network?: NetworkManager;
   /** Why networking failed to start (the engine runs on, without it). */
   networkError?: string;
@@ -83,21 +86,37 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
   ["GET", /^\/images\/(.+)$/, async (c, r) => c.images.mustResolve(p(r))],
   ["DELETE", /^\/images\/(.+)$/, async (c, r) => {
     const inUse = c.manager.imagesInUse();
+    const img = await c.images.mustResolve(p(r));
     const res = await c.images.remove(p(r), { force: r.query.get("force") === "1", inUse: (id) => inUse.has(id) });
+    publishImageRemoval(c, img.id, res);
     await c.images.gc(inUse);
     return res;
   }],
   ["POST", /^\/images\/gc$/, async (c) => c.images.gc(c.manager.imagesInUse())],
   ["GET", /^\/volumes$/, async (c) => c.volumes.list()],
-  ["POST", /^\/volumes$/, async (c, r) => c.volumes.create(b<Partial<VolumeSpec>>(r))],
+  ["POST", /^\/volumes$/, async (c, r) => {
+    const v = await c.volumes.create(b<Partial<VolumeSpec>>(r));
+    c.events.publish("volume", "create", v.name, { driver: v.driver });
+    return v;
+  }],
   ["POST", /^\/volumes\/prune$/, async (c, r) => {
     const used = new Set(c.manager.list(true).flatMap((x) => x.mounts.filter((m) => m.type === "volume").map((m) => m.source!)));
-    return { removed: await c.volumes.prune(used, r.query.get("all") === "1") };
+    const removed = await c.volumes.prune(used, r.query.get("all") === "1");
+    for (const v of removed) c.events.publish("volume", "destroy", v, { driver: "local" });
+    return { removed };
   }],
   ["GET", /^\/volumes\/([^/]+)$/, async (c, r) => c.volumes.mustGet(p(r))],
-  ["DELETE", /^\/volumes\/([^/]+)$/, async (c, r) => { await c.volumes.remove(p(r), c.manager.volumeUsers(p(r))); return {}; }],
+  ["DELETE", /^\/volumes\/([^/]+)$/, async (c, r) => {
+    await c.volumes.remove(p(r), c.manager.volumeUsers(p(r)));
+    c.events.publish("volume", "destroy", p(r), { driver: "local" });
+    return {};
+  }],
   ["GET", /^\/networks$/, async (c) => net(c).listNetworks()],
-  ["POST", /^\/networks$/, async (c, r) => net(c).createNetwork(b<NetworkSpec>(r))],
+  ["POST", /^\/networks$/, async (c, r) => {
+    const n = await net(c).createNetwork(b<NetworkSpec>(r));
+    c.events.publish("network", "create", n.id, { name: n.name, type: n.driver });
+    return n;
+  }],
   ["POST", /^\/networks\/prune$/, async (c) => ({ removed: await pruneNetworks(c) })],
   ["POST", /^\/networks\/([^/]+)\/connect$/, async (c, r) => {
     const body = b<{ container?: string; aliases?: string[]; ipv4Address?: string; macAddress?: string }>(r);
@@ -106,12 +125,14 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
       network: p(r), aliases: body.aliases ?? [],
       ...(body.ipv4Address ? { ipv4Address: body.ipv4Address } : {}), ...(body.macAddress ? { macAddress: body.macAddress } : {}),
     });
+    await publishNetworkEvent(c, "connect", p(r), body.container!);
     // A stopped container is attached when it starts: no interface yet.
     return ep ?? { network: p(r), ifname: "", ipv4Address: "", prefixLength: 0, gateway: "", macAddress: "", aliases: body.aliases ?? [] };
   }],
   ["POST", /^\/networks\/([^/]+)\/disconnect$/, async (c, r) => {
     net(c);
     await c.manager.disconnectNetwork(mustContainer(b<{ container?: string }>(r).container), p(r));
+    await publishNetworkEvent(c, "disconnect", p(r), b<{ container: string }>(r).container);
     return {};
   }],
   ["GET", /^\/networks\/([^/]+)$/, async (c, r) => {
@@ -119,7 +140,12 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
     if (!n) throw runtimeError("NotFound", "NETWORK_NOT_FOUND", `no such network: ${p(r)}`);
     return n;
   }],
-  ["DELETE", /^\/networks\/([^/]+)$/, async (c, r) => { await net(c).removeNetwork(p(r)); return {}; }],
+  ["DELETE", /^\/networks\/([^/]+)$/, async (c, r) => {
+    const n = await net(c).inspectNetwork(p(r));
+    await net(c).removeNetwork(p(r));
+    if (n) c.events.publish("network", "destroy", n.id, { name: n.name, type: n.driver });
+    return {};
+  }],
 ];
 
 function mustContainer(v: string | undefined): string {
@@ -136,6 +162,7 @@ async function pruneNetworks(c: EngineContext): Promise<string[]> {
     if (PREDEFINED_NETWORKS.includes(rec.name) || used.has(rec.name) || used.has(rec.id)) continue;
     try {
       await n.removeNetwork(rec.id);
+      c.events.publish("network", "destroy", rec.id, { name: rec.name, type: rec.driver });
       removed.push(rec.name);
     } catch (e) {
       // Attached since we looked: it stays, as prune promises.
@@ -143,6 +170,17 @@ async function pruneNetworks(c: EngineContext): Promise<string[]> {
     }
   }
   return removed;
+}
+
+/** `connect`/`disconnect` events name the network (its id as the actor) and the container's id. */
+async function publishNetworkEvent(c: EngineContext, action: "connect" | "disconnect", network: string, container: string): Promise<void> {
+  const n = await net(c).inspectNetwork(network);
+  c.events.publish("network", action, n?.id ?? network, { name: n?.name ?? network, type: n?.driver ?? "bridge", container: c.manager.get(container).id });
+}
+
+export function publishImageRemoval(c: EngineContext, imageId: string, res: { untagged: string[]; deleted: string[] }): void {
+  for (const name of res.untagged) c.events.publish("image", "untag", imageId, { name });
+  for (const id of res.deleted) c.events.publish("image", "delete", id, { name: res.untagged[0] ?? id });
 }
 
 const PREDEFINED_NETWORKS = ["bridge", "host", "none"];
