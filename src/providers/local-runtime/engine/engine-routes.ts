@@ -9,10 +9,13 @@ import { copyContainer, type CopyRequest } from "../container/container-copy.js"
 import { containerLogs, containerStats, containerTop, execCollect, writeExecSpec, type ExecOptions } from "../container/container-ops.js";
 import { effectiveNetworks } from "../container/network-attachments.js";
 import type { ImageStore } from "../image/image-store.js";
-import type { NetworkManager } from "../network/network-types.js";
+import type { NetworkManager, NetworkRecord } from "../network/network-types.js";
 import { runtimeError } from "../runtime-error.js";
 import type { VolumeStore } from "../volume/volume-store.js";
+import { diskUsage } from "./engine-disk-usage.js";
 import type { EngineEvents } from "./engine-events.js";
+import { engineInfo } from "./engine-info.js";
+import { systemPrune } from "./engine-system-prune.js";
 
 export interface EngineContext {
   manager: ContainerManager;
@@ -111,6 +114,9 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
     c.events.publish("volume", "destroy", p(r), { driver: "local" });
     return {};
   }],
+  ["GET", /^\/info$/, async (c) => engineInfo(c)],
+  ["GET", /^\/system\/df$/, async (c) => diskUsage(c)],
+  ["POST", /^\/system\/prune$/, async (c, r) => systemPrune(c, { all: r.query.get("all") === "1", volumes: r.query.get("volumes") === "1", filters: r.query.getAll("filter") })],
   ["GET", /^\/networks$/, async (c) => net(c).listNetworks()],
   ["POST", /^\/networks$/, async (c, r) => {
     const n = await net(c).createNetwork(b<NetworkSpec>(r));
@@ -153,13 +159,13 @@ function mustContainer(v: string | undefined): string {
   return v;
 }
 
-/** Removes user networks no container refers to (running or not: a stopped one still needs its networks). */
-async function pruneNetworks(c: EngineContext): Promise<string[]> {
+/** Removes user networks no container refers to (running or not: a stopped one still needs its networks) and `may` allows. */
+export async function pruneNetworks(c: EngineContext, may: (n: NetworkRecord) => boolean = () => true): Promise<string[]> {
   const n = net(c);
   const used = new Set(c.manager.list(true).filter((r) => (r.spec.networkMode ?? "bridge") === "bridge").flatMap((r) => effectiveNetworks(r.spec).map((a) => a.network)));
   const removed: string[] = [];
   for (const rec of await n.listNetworks()) {
-    if (PREDEFINED_NETWORKS.includes(rec.name) || used.has(rec.name) || used.has(rec.id)) continue;
+    if (PREDEFINED_NETWORKS.includes(rec.name) || used.has(rec.name) || used.has(rec.id) || !may(rec)) continue;
     try {
       await n.removeNetwork(rec.id);
       c.events.publish("network", "destroy", rec.id, { name: rec.name, type: rec.driver });
