@@ -70,6 +70,27 @@ t.test("follows create, start, die (exitCode 3), destroy of a container, in orde
   t.match(human.out(), new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z container die [0-9a-f]{64} \\(exitCode=3, image=busybox, name=${name}\\)\\n$`));
 });
 
+t.test("image and volume events, from the engine's routes and from CLI processes (tag)", async (t) => {
+  const follow = cli(["events", "--format", "json", "--filter", "type=image", "--filter", "type=volume"]);
+  await waitFor(() => h.engine.ctx.events.subscribers === 1, 30000);
+  const img = `${prefix}-tagged:1`;
+  const vol = `${prefix}-vol`;
+  for (const args of [["tag", "busybox", img], ["rmi", img], ["volume", "create", vol], ["volume", "rm", vol]]) {
+    const r = cli(args);
+    t.equal(await r.done, 0, `infra ${args.join(" ")}: ${r.err()}`);
+  }
+  await waitFor(() => events(follow.out()).some((e) => e.Type === "volume" && e.Action === "destroy"), 15000);
+  follow.child.kill("SIGTERM");
+  await follow.done;
+  const got = events(follow.out()).map((e) => [e.Type, e.Action, e.Actor.Attributes.name ?? e.Actor.ID]);
+  const busybox = (await h.engine.ctx.images.resolve("busybox"))!.id;
+  t.same(got.map(([ty, a]) => `${ty} ${a}`), ["image tag", "image untag", "volume create", "volume destroy"]);
+  t.match(got[0]![2], new RegExp(`${prefix}-tagged:1$`));
+  t.equal(events(follow.out())[0]!.Actor.ID, busybox, "the image id is the actor");
+  t.equal(got[2]![2], vol);
+  t.equal(h.engine.ctx.events.subscribers, 0, "SIGTERM ended the stream");
+});
+
 t.test("a bad filter or time is an error with a code, and no stream", async (t) => {
   const bad = cli(["events", "--filter", "colour=red"]);
   t.not(await bad.done, 0);

@@ -123,6 +123,7 @@ t.test("system df measures a container's writes; prune keeps what is in use and 
   const second = (await engine!.ctx.images.resolve(`${N("img")}:1`))!.id;
   t.not(first, second);
 
+  const t0 = String(Date.now() / 1000);
   await ok(t, ["network", "create", N("used")]);
   await ok(t, ["network", "create", N("unused")]);
   await ok(t, ["run", "-d", "--name", N("keep"), "--network", N("used"), "busybox", "sleep", "60"]);
@@ -172,6 +173,12 @@ t.test("system df measures a container's writes; prune keeps what is in use and 
   t.equal(df3.containers.reclaimable, 0);
   t.equal(df3.buildCache.total, 0, "build cache cleared");
   t.ok(df3.images.size < df2.images.size, `image store shrank (${df2.images.size} -> ${df3.images.size})`);
+
+  // The network events of all this, replayed: both created, the unused one destroyed by prune.
+  const netEvents = (await ok(t, ["events", "--since", t0, "--until", String(Date.now() / 1000), "--filter", "type=network", "--format", "json"]))
+    .split("\n").filter(Boolean).map((l) => JSON.parse(l) as { Action: string; Actor: { Attributes: Record<string, string> } })
+    .filter((e) => e.Actor.Attributes.name?.startsWith(prefix)).map((e) => `${e.Action} ${e.Actor.Attributes.name}`);
+  t.same(netEvents, [`create ${N("used")}`, `create ${N("unused")}`, `destroy ${N("unused")}`]);
 
   // -a: every image no container uses (the tag); busybox is used by the running container.
   const all = await ok(t, ["system", "prune", "-a", "-f"]);

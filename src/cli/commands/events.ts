@@ -9,7 +9,7 @@ const NAME = "events";
 /** Docker's default line: `2024-05-01T10:00:00.123456789Z container die 3f2a… (exitCode=3, name=web)`. Pure. */
 export function renderEvent(e: EngineEvent): string {
   const iso = new Date(Math.floor(e.timeNano / 1e6)).toISOString().replace(/\.\d+Z$/, "");
-  const nanos = String(e.timeNano % 1e9).padStart(9, "0");
+  const nanos = `${String(Math.floor((e.timeNano % 1e9) / 1000)).padStart(6, "0")}000`;
   const attrs = Object.entries(e.Actor.Attributes).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(", ");
   return `${iso}.${nanos}Z ${e.Type} ${e.Action} ${e.Actor.ID}${attrs ? ` (${attrs})` : ""}\n`;
 }
@@ -27,8 +27,10 @@ export const eventsCommand: Command = {
     "duration back from now (30s, 10m, 2h).",
     "",
     "Events: container create, start, die (exitCode), kill, stop, pause, unpause, oom, destroy,",
-    "health_status; network create, connect, disconnect, destroy; image untag, delete; volume create,",
-    "destroy.",
+    "health_status; network create, connect, disconnect, destroy (connect/disconnect: the network",
+    "verbs; a container's own networks at its start are not reported); image pull, tag (also a",
+    "build's tags), load, import, untag, delete (pull, tag, load, import and build run in the CLI",
+    "process and are reported to a running engine); volume create, destroy (the volume verbs).",
     "",
     "Filters (values of one key are alternatives, different keys must all match):",
     "  type=container|network|image|volume   event=ACTION   container=NAME|ID   image=NAME",

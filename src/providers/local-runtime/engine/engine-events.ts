@@ -4,6 +4,7 @@
  * Docker's field names (Type, Action, Actor{ID, Attributes}, time, timeNano).
  */
 import type { ContainerRecord } from "../container/container-record.js";
+import { runtimeError } from "../runtime-error.js";
 
 export type EventType = "container" | "network" | "image" | "volume";
 
@@ -14,6 +15,7 @@ export interface EngineEvent {
   scope: "local";
   /** Seconds since the epoch. */
   time: number;
+  /** Nanoseconds since the epoch, to the microsecond (a JSON number keeps no more). */
   timeNano: number;
 }
 
@@ -25,14 +27,16 @@ export const EVENT_RING_SIZE = 1000;
 export class EngineEvents {
   private ring: EngineEvent[] = [];
   private listeners = new Set<EventListener>();
-  /** The last timeNano handed out: events keep their order even within one millisecond. */
-  private lastNano = 0;
+  /** The last time handed out, in µs: events keep their order even within one microsecond. */
+  private lastMicros = 0;
 
   constructor(readonly capacity = EVENT_RING_SIZE) {}
 
   publish(type: EventType, action: string, id: string, attributes: Record<string, string> = {}): void {
-    const nano = Math.max(Date.now() * 1_000_000, this.lastNano + 1);
-    this.lastNano = nano;
+    // Microseconds: nanoseconds since the epoch pass 2^53, where doubles are 256 ns apart.
+    const micros = Math.max(Math.floor((performance.timeOrigin + performance.now()) * 1000), this.lastMicros + 1);
+    this.lastMicros = micros;
+    const nano = micros * 1000;
     const e: EngineEvent = { Type: type, Action: action, Actor: { ID: id, Attributes: attributes }, scope: "local", time: Math.floor(nano / 1e9), timeNano: nano };
     this.ring.push(e);
     if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
@@ -95,4 +99,17 @@ export function containerTransitions(prev: ContainerRecord | undefined, next: Co
   const health = next.health?.status;
   if (health !== undefined && health !== prev?.health?.status && next.state === "running") out.push([`health_status: ${health}`, {}]);
   return out;
+}
+
+/** What a CLI process may report (`POST /events`): image changes it made on the store itself. */
+export const REPORTED_IMAGE_ACTIONS = ["pull", "tag", "load", "import"] as const;
+export type ReportedImageAction = (typeof REPORTED_IMAGE_ACTIONS)[number];
+
+export function checkReportedImageEvent(body: unknown): { action: ReportedImageAction; id: string; name: string } {
+  const b = (typeof body === "object" && body !== null ? body : {}) as { action?: unknown; id?: unknown; name?: unknown };
+  const bad = (why: string) => runtimeError("Invalid", "BAD_EVENT_REPORT", `invalid image event report: ${why}`, `send {"action": one of ${REPORTED_IMAGE_ACTIONS.join("|")}, "id": "sha256:<64 hex>", "name": IMAGE}`);
+  if (!(REPORTED_IMAGE_ACTIONS as readonly unknown[]).includes(b.action)) throw bad(`action ${JSON.stringify(b.action)}`);
+  if (typeof b.id !== "string" || !/^sha256:[0-9a-f]{64}$/.test(b.id)) throw bad(`id ${JSON.stringify(b.id)?.slice(0, 80)}`);
+  if (typeof b.name !== "string" || b.name.length === 0 || b.name.length > 512 || /[\s\0]/.test(b.name)) throw bad(`name ${JSON.stringify(b.name)?.slice(0, 80)}`);
+  return { action: b.action as ReportedImageAction, id: b.id, name: b.name };
 }

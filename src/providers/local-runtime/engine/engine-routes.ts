@@ -13,7 +13,7 @@ import type { NetworkManager, NetworkRecord } from "../network/network-types.js"
 import { runtimeError } from "../runtime-error.js";
 import type { VolumeStore } from "../volume/volume-store.js";
 import { diskUsage } from "./engine-disk-usage.js";
-import type { EngineEvents } from "./engine-events.js";
+import { checkReportedImageEvent, type EngineEvents } from "./engine-events.js";
 import { engineInfo } from "./engine-info.js";
 import { systemPrune } from "./engine-system-prune.js";
 
@@ -114,6 +114,8 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
     c.events.publish("volume", "destroy", p(r), { driver: "local" });
     return {};
   }],
+  // Image changes made in a CLI process (pull, tag, load, import, build) are reported here.
+  ["POST", /^\/events$/, async (c, r) => { const e = checkReportedImageEvent(r.body); c.events.publish("image", e.action, e.id, { name: e.name }); return {}; }],
   ["GET", /^\/info$/, async (c) => engineInfo(c)],
   ["GET", /^\/system\/df$/, async (c) => diskUsage(c)],
   ["POST", /^\/system\/prune$/, async (c, r) => systemPrune(c, { all: r.query.get("all") === "1", volumes: r.query.get("volumes") === "1", filters: r.query.getAll("filter") })],
