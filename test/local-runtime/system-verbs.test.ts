@@ -97,6 +97,7 @@ t.test("info: roots, cgroups, runtime and counts that follow the containers", as
   await ok(t, ["run", "-d", "--name", N("paused"), "busybox", "sleep", "60"]);
   await ok(t, ["pause", N("paused")]);
   await ok(t, ["volume", "create", N("vol")]);
+  await writeFile(join(engine!.layout.root, "registries.json"), JSON.stringify({ insecure: ["localhost:5999"], search: [] }));
   const after = await json<EngineInfo>(t, ["info", "--format", "json"]);
   t.same(after.containers, { total: 3, running: 1, paused: 1, stopped: 1 });
   t.equal(after.volumes, before.volumes + 1);
@@ -106,6 +107,8 @@ t.test("info: roots, cgroups, runtime and counts that follow the containers", as
   t.match(human, `State Root: ${engine!.layout.root}\n`);
   t.match(human, /Cgroup Version: [12]/);
   t.match(human, /Runtime: runc \S+ \(\/\S+runc\)/);
+  t.match(human, "Insecure Registries:\n localhost:5999\n");
+  await rm(join(engine!.layout.root, "registries.json"));
   for (const n of ["created", "running", "paused"]) await ok(t, ["rm", "-f", N(n)]);
   await ok(t, ["volume", "rm", N("vol")]);
 });

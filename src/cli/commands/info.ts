@@ -32,6 +32,7 @@ export function renderInfo(i: EngineInfo): string {
   if (i.registries.insecure.length > 0) lines.push("Insecure Registries:", ...i.registries.insecure.map((r) => ` ${r}`));
   if (i.registries.search.length > 0) lines.push("Search Registries:", ...i.registries.search.map((r) => ` ${r}`));
   if (i.registries.mirrors !== null) lines.push(`Registry Mirrors: ${JSON.stringify(i.registries.mirrors)}`);
+  if (i.registries.error !== undefined) lines.push(`Registries Config Error: ${i.registries.error}`);
   return lines.join("\n") + "\n";
 }
 

@@ -33,7 +33,8 @@ export interface EngineInfo {
   images: number;
   networks: number;
   volumes: number;
-  registries: { insecure: string[]; search: string[]; mirrors: unknown };
+  /** registries.json as found; `error` when it cannot be read (pulls then fail with the same error). */
+  registries: { insecure: string[]; search: string[]; mirrors: unknown; error?: string };
 }
 
 export async function engineInfo(ctx: EngineContext): Promise<EngineInfo> {
@@ -131,11 +132,13 @@ function osName(): string {
 /** registries.json as written (bounded: it is the engine's own file); `mirrors` is reported as found. */
 function registries(root: string): EngineInfo["registries"] {
   let raw: { insecure?: unknown; search?: unknown; mirrors?: unknown; "registry-mirrors"?: unknown } = {};
+  const path = registriesConfigPath(root);
   try {
-    raw = JSON.parse(readFileSync(registriesConfigPath(root), "utf8")) as typeof raw;
-  } catch {
-    raw = {};
+    if (existsSync(path)) raw = JSON.parse(readFileSync(path, "utf8")) as typeof raw;
+  } catch (e) {
+    return { insecure: [], search: [], mirrors: null, error: `${path}: ${(e as Error).message}` };
   }
+  if (typeof raw !== "object" || raw === null) return { insecure: [], search: [], mirrors: null, error: `${path}: not a JSON object` };
   const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
   return { insecure: strings(raw.insecure), search: strings(raw.search), mirrors: raw.mirrors ?? raw["registry-mirrors"] ?? null };
 }
