@@ -101,3 +101,11 @@ t.test("a bad filter or time is an error with a code, and no stream", async (t) 
   t.match(badTime.err(), /INFRA_RUNTIME_BAD_EVENT_TIME/);
   t.equal(h.engine.ctx.events.subscribers, 0);
 });
+
+t.test("a stream ends when the engine closes its event bus (engine shutdown)", async (t) => {
+  const follow = cli(["events"]);
+  await waitFor(() => h.engine.ctx.events.subscribers === 1, 30000);
+  h.engine.ctx.events.close();
+  t.equal(await follow.done, 0, `the CLI returns by itself: ${follow.err()}`);
+  t.equal(h.engine.ctx.events.subscribers, 0);
+});

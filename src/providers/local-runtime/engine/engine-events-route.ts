@@ -33,7 +33,7 @@ export async function streamEvents(ctx: EngineContext, q: URLSearchParams, res: 
     const unsubscribe = ctx.events.subscribe((e) => {
       if (until !== undefined && e.timeNano > until) return done();
       write(e);
-    });
+    }, () => done());
     if (until !== undefined) timer = setTimeout(done, Math.max(0, until / 1e6 - Date.now()));
     res.on("close", done);
   });

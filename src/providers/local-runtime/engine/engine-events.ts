@@ -27,6 +27,7 @@ export const EVENT_RING_SIZE = 1000;
 export class EngineEvents {
   private ring: EngineEvent[] = [];
   private listeners = new Set<EventListener>();
+  private enders = new Set<() => void>();
   /** The last time handed out, in µs: events keep their order even within one microsecond. */
   private lastMicros = 0;
 
@@ -54,9 +55,19 @@ export class EngineEvents {
     return this.ring.filter((e) => e.timeNano >= sinceNano && e.timeNano <= untilNano);
   }
 
-  subscribe(l: EventListener): () => void {
+  /** `onEnd` runs at close(): a stream that would follow for ever ends, and the server can stop. */
+  subscribe(l: EventListener, onEnd?: () => void): () => void {
     this.listeners.add(l);
-    return () => this.listeners.delete(l);
+    if (onEnd) this.enders.add(onEnd);
+    return () => { this.listeners.delete(l); if (onEnd) this.enders.delete(onEnd); };
+  }
+
+  /** Ends every subscription (the engine is stopping). */
+  close(): void {
+    const enders = [...this.enders];
+    this.listeners.clear();
+    this.enders.clear();
+    for (const end of enders) end();
   }
 
   get subscribers(): number {

@@ -200,6 +200,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
   return {
     layout, ctx, server,
     async close() {
+      events.close(); // `events` streams follow for ever: they end here, or server.close() would wait for them
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
       await manager.close();
