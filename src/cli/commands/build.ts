@@ -9,6 +9,7 @@ import type { BuildProgress } from "../../providers/local-runtime/build/build-ty
 import type { Command, CommandIO } from "../command.js";
 import { expectPositionals, parseFlags, usageError } from "../parse-flags.js";
 import { formatBytes, openImageStore } from "./pull.js";
+import { reportImageEvent } from "./report-image-event.js";
 
 const NAME = "build";
 
@@ -80,6 +81,7 @@ export const buildCommand: Command = {
         if (!quiet) (e.kind === "output" && e.stream === "stderr" ? io.stderr : io.stdout).write(renderBuildProgress(e));
       },
     }).finally(() => store.close());
+    await reportImageEvent(io.env, "tag", result.id, result.names);
     if (quiet) io.stdout.write(`${result.id}\n`);
     return 0;
   },

@@ -4,6 +4,7 @@ import type { Command, CommandIO } from "../command.js";
 import { expectPositionals, parseFlags } from "../parse-flags.js";
 import { renderImported, resolvePath } from "./load.js";
 import { openImageStore } from "./pull.js";
+import { reportImageEvent } from "./report-image-event.js";
 
 const NAME = "image import";
 
@@ -27,6 +28,7 @@ export const imageImportCommand: Command = {
     expectPositionals(flags, 1, 1, NAME);
     const store = await openImageStore(io.env);
     const result = await importImageArchive(store, resolvePath(io.cwd, flags.positionals[0]!), flags.lists.tag !== undefined ? { tags: flags.lists.tag } : {});
+    for (const img of result.images) await reportImageEvent(io.env, "import", img.id, img.names);
     io.stdout.write(renderImported(result, flags.booleans.quiet === true));
     return 0;
   },

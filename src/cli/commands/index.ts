@@ -75,6 +75,10 @@ export const COMMANDS: CommandEntry[] = [
   { name: ["volume","inspect"], load: () => import("./volume.js") },
   { name: ["volume","rm"], load: () => import("./volume.js") },
   { name: ["volume","prune"], load: () => import("./volume.js") },
+  { name: ["info"], aliases: [["system","info"]], load: () => import("./info.js") },
+  { name: ["system","df"], load: () => import("./system-df.js") },
+  { name: ["system","prune"], load: () => import("./system-prune.js") },
+  { name: ["events"], aliases: [["system","events"]], load: () => import("./events.js") },
   { name: ["engine"], load: () => import("./engine.js") },
 ];
 

@@ -4,6 +4,7 @@ import { importImageArchive, importImageBytes } from "../../providers/local-runt
 import type { Command, CommandIO } from "../command.js";
 import { expectPositionals, parseFlags, usageError } from "../parse-flags.js";
 import { openImageStore } from "./pull.js";
+import { reportImageEvent } from "./report-image-event.js";
 
 const NAME = "load";
 
@@ -48,6 +49,7 @@ export const loadCommand: Command = {
       if (io.stdin.isTTY === true) throw usageError("INFRA_CLI_ARGUMENT_MISSING", "infra load reads an archive from stdin, and stdin is a terminal", NAME);
       result = await importImageBytes(store, "stdin", await readAll(io.stdin), opts);
     }
+    for (const img of result.images) await reportImageEvent(io.env, "load", img.id, img.names);
     io.stdout.write(renderImported(result, flags.booleans.quiet === true));
     return 0;
   },

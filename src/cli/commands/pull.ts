@@ -8,6 +8,7 @@ import { pullByName } from "../../providers/local-runtime/registry/resolve-image
 import type { Platform } from "../../providers/local-runtime/registry/select-platform.js";
 import type { Command, CommandIO } from "../command.js";
 import { expectPositionals, parseFlags, usageError } from "../parse-flags.js";
+import { reportImageEvent } from "./report-image-event.js";
 
 const NAME = "pull";
 
@@ -74,6 +75,7 @@ export const pullCommand: Command = {
       io.stderr.write(`Digest: ${result.record.digest}${result.indexDigest !== undefined ? ` (from index ${result.indexDigest})` : ""}\n`);
       io.stderr.write(`${result.downloaded === 0 ? "Image is up to date" : `Downloaded ${result.downloaded} blob${result.downloaded === 1 ? "" : "s"}, ${formatBytes(result.downloadedBytes)}`}\n`);
     }
+    await reportImageEvent(io.env, "pull", result.record.id, [result.name]);
     io.stdout.write(`${result.name}\n`);
     return 0;
   },

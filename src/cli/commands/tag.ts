@@ -5,6 +5,7 @@ import { normalizeImageName } from "../../providers/local-runtime/image/image-re
 import type { Command, CommandIO } from "../command.js";
 import { expectPositionals, parseFlags } from "../parse-flags.js";
 import { openImageStore } from "./pull.js";
+import { reportImageEvent } from "./report-image-event.js";
 
 const NAME = "tag";
 
@@ -29,6 +30,7 @@ export const tagCommand: Command = {
       throw new InfraError("INFRA_IMAGE_TAG_SCRATCH", "scratch cannot be tagged: it is built in and has no stored manifest", { hint: "build an image FROM scratch and tag that" });
     }
     await store.tag(target, image.digest);
+    await reportImageEvent(io.env, "tag", image.id, [target]);
     io.stdout.write(`${target}\n`);
     return 0;
   },

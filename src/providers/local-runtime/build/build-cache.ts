@@ -4,7 +4,7 @@
  * after expansion and, for COPY/ADD, the hash of what is copied. An entry whose layer blob is
  * gone (image gc) is a miss.
  */
-import { readFile, stat } from "node:fs/promises";
+import { readFile, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { canonicalJson } from "../../../graph/value.js";
 import { writeFileAtomic } from "../host/atomic-write.js";
@@ -53,5 +53,31 @@ export class BuildCache {
 
   async put(key: string, entry: CacheEntry): Promise<void> {
     await writeFileAtomic(this.file(key), JSON.stringify(entry));
+  }
+
+  /** Every entry file with its size; `entry` is undefined for a file that does not parse. */
+  async entries(): Promise<Array<{ file: string; fileSize: number; entry: CacheEntry | undefined }>> {
+    const out: Array<{ file: string; fileSize: number; entry: CacheEntry | undefined }> = [];
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      if (!name.endsWith(".json")) continue;
+      const file = join(this.dir, name);
+      const text = await readFile(file, "utf8").catch(() => undefined);
+      if (text === undefined) continue; // removed meanwhile
+      let entry: CacheEntry | undefined;
+      try {
+        entry = JSON.parse(text) as CacheEntry;
+      } catch {
+        entry = undefined;
+      }
+      out.push({ file, fileSize: Buffer.byteLength(text), entry });
+    }
+    return out;
+  }
+
+  /** Deletes every entry (`system prune`); the layers they alone held go with the next image gc. */
+  async clear(): Promise<{ entries: number; bytes: number }> {
+    const all = await this.entries();
+    for (const e of all) await rm(e.file, { force: true });
+    return { entries: all.length, bytes: all.reduce((s, e) => s + e.fileSize, 0) };
   }
 }

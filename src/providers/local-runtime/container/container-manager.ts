@@ -42,6 +42,7 @@ import { decideRestart } from "./restart-policy.js";
 import { resolveUser } from "./resolve-user.js";
 import { releaseRuncState } from "./release-runc-state.js";
 import { Runc } from "./runc.js";
+import type { EngineEvents } from "../engine/engine-events.js";
 import { validateContainerSpec } from "./validate-spec.js";
 
 export interface ContainerManagerOptions {
@@ -59,6 +60,8 @@ export interface ContainerManagerOptions {
   mountHelper?: HostHelper;
   /** Keep an infra-shim started ahead of the next start (the engine; close() ends it); needs infra-host. */
   spareShim?: boolean;
+  /** The engine's event bus (`infra events`): every record change and removal is published to it. */
+  events?: EngineEvents;
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -221,6 +224,7 @@ export class ContainerManager {
     this.records.set(r.id, r);
     await writeJsonAtomic(containerPaths(this.layout, r.id).record, r, { sync: durableChange(prev, r) });
     this.health.observe(r);
+    this.opts.events?.containerChanged(prev, r);
   }
 
   /** Stores a health result unless the container stopped or restarted since the probe began. */
@@ -497,6 +501,7 @@ export class ContainerManager {
     this.records.delete(id);
     this.retired.set(id, exited);
     this.health.observe(exited);
+    this.opts.events?.containerChanged(rec, exited);
     for (const w of this.waiters.get(id) ?? []) w();
     this.waiters.delete(id);
     // Begun in the next turn: the reply (the last log lines, the exit code) goes out first.
@@ -522,6 +527,7 @@ export class ContainerManager {
     await this.dirReleased(rec.id);
     await this.discardDir(rec.id);
     this.housekeeping.afterRemove(rec, this.records.size === 0);
+    this.opts.events?.containerDestroyed(rec);
   }
 
   /**
@@ -663,6 +669,7 @@ export class ContainerManager {
   async kill(idOrName: string, signal = "SIGKILL"): Promise<void> {
     const rec = this.get(idOrName);
     guard(rec, "kill");
+    this.opts.events?.containerSignalled(rec, "kill", signal);
     await this.save({ ...rec, manuallyStopped: true });
     await this.runc.kill(rec.id, signal);
   }
@@ -682,6 +689,7 @@ export class ContainerManager {
       await this.runc.kill(rec.id, "SIGKILL", true);
       if (!(await this.waitExit(rec.id, 10000))) await this.checkExit(rec.id, true);
     }
+    this.opts.events?.containerSignalled(rec, "stop");
     return this.lastRecord(rec.id) ?? this.get(rec.id);
   }
 
@@ -826,6 +834,7 @@ export class ContainerManager {
     await this.discardDir(rec.id);
     this.records.delete(rec.id);
     this.health.observe({ ...rec, state: "exited" });
+    this.opts.events?.containerDestroyed(rec);
     this.housekeeping.afterRemove(rec, this.records.size === 0);
     if (opts.volumes) await this.removeAnonymousVolumes(rec);
   }

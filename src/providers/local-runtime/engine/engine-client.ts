@@ -75,10 +75,13 @@ export class EngineClient {
         });
         res.on("end", () => resolve());
       });
-      const onAbort = () => { req.destroy(); resolve(); };
-      opts.signal?.addEventListener("abort", onAbort, { once: true });
-      req.on("close", () => opts.signal?.removeEventListener("abort", onAbort));
-      req.on("error", (e) => reject(unreachable(this.socketPath, e)));
+      req.on("error", (e) => (opts.signal?.aborted ? resolve() : reject(unreachable(this.socketPath, e))));
+      if (opts.signal) {
+        if (opts.signal.aborted) { req.destroy(); return resolve(); }
+        const onAbort = () => { req.destroy(); resolve(); };
+        opts.signal.addEventListener("abort", onAbort, { once: true });
+        req.on("close", () => opts.signal?.removeEventListener("abort", onAbort));
+      }
       req.end(data);
     });
   }

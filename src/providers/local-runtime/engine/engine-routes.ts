@@ -9,14 +9,20 @@ import { copyContainer, type CopyRequest } from "../container/container-copy.js"
 import { containerLogs, containerStats, containerTop, execCollect, writeExecSpec, type ExecOptions } from "../container/container-ops.js";
 import { effectiveNetworks } from "../container/network-attachments.js";
 import type { ImageStore } from "../image/image-store.js";
-import type { NetworkManager } from "../network/network-types.js";
+import type { NetworkManager, NetworkRecord } from "../network/network-types.js";
 import { runtimeError } from "../runtime-error.js";
 import type { VolumeStore } from "../volume/volume-store.js";
+import { diskUsage } from "./engine-disk-usage.js";
+import { checkReportedImageEvent, type EngineEvents } from "./engine-events.js";
+import { engineInfo } from "./engine-info.js";
+import { systemPrune } from "./engine-system-prune.js";
 
 export interface EngineContext {
   manager: ContainerManager;
   images: ImageStore;
   volumes: VolumeStore;
+  /** The event bus (`infra events`): the manager publishes container events, the routes the rest. */
+  events: EngineEvents;
   network?: NetworkManager;
   /** Why networking failed to start (the engine runs on, without it). */
   networkError?: string;
@@ -83,21 +89,42 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
   ["GET", /^\/images\/(.+)$/, async (c, r) => c.images.mustResolve(p(r))],
   ["DELETE", /^\/images\/(.+)$/, async (c, r) => {
     const inUse = c.manager.imagesInUse();
+    const img = await c.images.mustResolve(p(r));
     const res = await c.images.remove(p(r), { force: r.query.get("force") === "1", inUse: (id) => inUse.has(id) });
+    publishImageRemoval(c, img.id, res);
     await c.images.gc(inUse);
     return res;
   }],
   ["POST", /^\/images\/gc$/, async (c) => c.images.gc(c.manager.imagesInUse())],
   ["GET", /^\/volumes$/, async (c) => c.volumes.list()],
-  ["POST", /^\/volumes$/, async (c, r) => c.volumes.create(b<Partial<VolumeSpec>>(r))],
+  ["POST", /^\/volumes$/, async (c, r) => {
+    const v = await c.volumes.create(b<Partial<VolumeSpec>>(r));
+    c.events.publish("volume", "create", v.name, { driver: v.driver });
+    return v;
+  }],
   ["POST", /^\/volumes\/prune$/, async (c, r) => {
     const used = new Set(c.manager.list(true).flatMap((x) => x.mounts.filter((m) => m.type === "volume").map((m) => m.source!)));
-    return { removed: await c.volumes.prune(used, r.query.get("all") === "1") };
+    const removed = await c.volumes.prune(used, r.query.get("all") === "1");
+    for (const v of removed) c.events.publish("volume", "destroy", v, { driver: "local" });
+    return { removed };
   }],
   ["GET", /^\/volumes\/([^/]+)$/, async (c, r) => c.volumes.mustGet(p(r))],
-  ["DELETE", /^\/volumes\/([^/]+)$/, async (c, r) => { await c.volumes.remove(p(r), c.manager.volumeUsers(p(r))); return {}; }],
+  ["DELETE", /^\/volumes\/([^/]+)$/, async (c, r) => {
+    await c.volumes.remove(p(r), c.manager.volumeUsers(p(r)));
+    c.events.publish("volume", "destroy", p(r), { driver: "local" });
+    return {};
+  }],
+  // Image changes made in a CLI process (pull, tag, load, import, build) are reported here.
+  ["POST", /^\/events$/, async (c, r) => { const e = checkReportedImageEvent(r.body); c.events.publish("image", e.action, e.id, { name: e.name }); return {}; }],
+  ["GET", /^\/info$/, async (c) => engineInfo(c)],
+  ["GET", /^\/system\/df$/, async (c) => diskUsage(c)],
+  ["POST", /^\/system\/prune$/, async (c, r) => systemPrune(c, { all: r.query.get("all") === "1", volumes: r.query.get("volumes") === "1", filters: r.query.getAll("filter") })],
   ["GET", /^\/networks$/, async (c) => net(c).listNetworks()],
-  ["POST", /^\/networks$/, async (c, r) => net(c).createNetwork(b<NetworkSpec>(r))],
+  ["POST", /^\/networks$/, async (c, r) => {
+    const n = await net(c).createNetwork(b<NetworkSpec>(r));
+    c.events.publish("network", "create", n.id, { name: n.name, type: n.driver });
+    return n;
+  }],
   ["POST", /^\/networks\/prune$/, async (c) => ({ removed: await pruneNetworks(c) })],
   ["POST", /^\/networks\/([^/]+)\/connect$/, async (c, r) => {
     const body = b<{ container?: string; aliases?: string[]; ipv4Address?: string; macAddress?: string }>(r);
@@ -106,12 +133,14 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
       network: p(r), aliases: body.aliases ?? [],
       ...(body.ipv4Address ? { ipv4Address: body.ipv4Address } : {}), ...(body.macAddress ? { macAddress: body.macAddress } : {}),
     });
+    await publishNetworkEvent(c, "connect", p(r), body.container!);
     // A stopped container is attached when it starts: no interface yet.
     return ep ?? { network: p(r), ifname: "", ipv4Address: "", prefixLength: 0, gateway: "", macAddress: "", aliases: body.aliases ?? [] };
   }],
   ["POST", /^\/networks\/([^/]+)\/disconnect$/, async (c, r) => {
     net(c);
     await c.manager.disconnectNetwork(mustContainer(b<{ container?: string }>(r).container), p(r));
+    await publishNetworkEvent(c, "disconnect", p(r), b<{ container: string }>(r).container);
     return {};
   }],
   ["GET", /^\/networks\/([^/]+)$/, async (c, r) => {
@@ -119,7 +148,12 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
     if (!n) throw runtimeError("NotFound", "NETWORK_NOT_FOUND", `no such network: ${p(r)}`);
     return n;
   }],
-  ["DELETE", /^\/networks\/([^/]+)$/, async (c, r) => { await removeUnusedNetwork(c, p(r)); return {}; }],
+  ["DELETE", /^\/networks\/([^/]+)$/, async (c, r) => {
+    const n = await net(c).inspectNetwork(p(r));
+    await removeUnusedNetwork(c, p(r));
+    if (n) c.events.publish("network", "destroy", n.id, { name: n.name, type: n.driver });
+    return {};
+  }],
 ];
 
 function mustContainer(v: string | undefined): string {
@@ -146,15 +180,16 @@ async function removeUnusedNetwork(c: EngineContext, nameOrId: string): Promise<
   await n.removeNetwork(nameOrId);
 }
 
-/** Removes user networks no container refers to (running or not: a stopped one still needs its networks). */
-async function pruneNetworks(c: EngineContext): Promise<string[]> {
+/** Removes user networks no container refers to (running or not: a stopped one still needs its networks) and `may` allows. */
+export async function pruneNetworks(c: EngineContext, may: (n: NetworkRecord) => boolean = () => true): Promise<string[]> {
   const n = net(c);
   const used = new Set(c.manager.list(true).filter((r) => (r.spec.networkMode ?? "bridge") === "bridge").flatMap((r) => effectiveNetworks(r.spec).map((a) => a.network)));
   const removed: string[] = [];
   for (const rec of await n.listNetworks()) {
-    if (PREDEFINED_NETWORKS.includes(rec.name) || used.has(rec.name) || used.has(rec.id)) continue;
+    if (PREDEFINED_NETWORKS.includes(rec.name) || used.has(rec.name) || used.has(rec.id) || !may(rec)) continue;
     try {
       await n.removeNetwork(rec.id);
+      c.events.publish("network", "destroy", rec.id, { name: rec.name, type: rec.driver });
       removed.push(rec.name);
     } catch (e) {
       // Attached since we looked: it stays, as prune promises.
@@ -162,6 +197,17 @@ async function pruneNetworks(c: EngineContext): Promise<string[]> {
     }
   }
   return removed;
+}
+
+/** `connect`/`disconnect` events name the network (its id as the actor) and the container's id. */
+async function publishNetworkEvent(c: EngineContext, action: "connect" | "disconnect", network: string, container: string): Promise<void> {
+  const n = await net(c).inspectNetwork(network);
+  c.events.publish("network", action, n?.id ?? network, { name: n?.name ?? network, type: n?.driver ?? "bridge", container: c.manager.get(container).id });
+}
+
+export function publishImageRemoval(c: EngineContext, imageId: string, res: { untagged: string[]; deleted: string[] }): void {
+  for (const name of res.untagged) c.events.publish("image", "untag", imageId, { name });
+  for (const id of res.deleted) c.events.publish("image", "delete", id, { name: res.untagged[0] ?? id });
 }
 
 const PREDEFINED_NETWORKS = ["bridge", "host", "none"];

@@ -26,6 +26,8 @@ import { EngineClient } from "./engine-client.js";
 import { claimEnginePid, releaseEnginePid } from "./engine-pid.js";
 import { type EngineNetwork, type EngineNetworkOptions, networkOptionsFromEnv, networkingOff, openEngineNetwork, reconcileOf } from "./engine-network.js";
 import { ROUTES, logQuery, type EngineContext } from "./engine-routes.js";
+import { EngineEvents } from "./engine-events.js";
+import { streamEvents } from "./engine-events-route.js";
 
 const STATUS: Record<string, number> = { NotFound: 404, AlreadyExists: 409, Conflict: 409, Invalid: 400, Unavailable: 503, Internal: 500 };
 
@@ -126,7 +128,9 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
     : opts.network ? { network: opts.network }
     : await openEngineNetwork(layout, { ...networkOptionsFromEnv(process.env), ...opts.networkOptions, hostHelper: hostHelper ?? null });
   const network = net.network;
+  const events = new EngineEvents();
   const manager = new ContainerManager({
+    events,
     layout, images, volumes, hostHardLimits: hostHardLimits(),
     ...(network ? { network } : {}), ...(net.error !== undefined ? { networkError: net.error } : {}),
     ...(hostHelper ? { hostHelper } : {}),
@@ -141,7 +145,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
     for (const r of manager.list(true)) if (r.state !== "running" && r.state !== "paused" && !r.network) await network.tearDownContainer(r.id).catch(() => undefined);
   }
   const ctx: EngineContext = {
-    manager, images, volumes, startedAt: new Date().toISOString(),
+    manager, images, volumes, events, startedAt: new Date().toISOString(),
     ...(network ? { network } : {}), ...(net.error !== undefined ? { networkError: net.error } : {}),
   };
   const server = createServer((req, res) => {
@@ -162,6 +166,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
           const m = /^\/containers\/([^/]+)\/logs$/.exec(url.pathname);
           if (m) return await followLogs(ctx, decodeURIComponent(m[1]!), url.searchParams, res);
         }
+        if (req.method === "GET" && url.pathname === "/events") return await streamEvents(ctx, url.searchParams, res);
         for (const [method, re, handler] of ROUTES) {
           const m = re.exec(url.pathname);
           if (!m || method !== req.method) continue;
@@ -199,6 +204,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
   return {
     layout, ctx, server,
     async close() {
+      events.close(); // `events` streams follow for ever: they end here, or server.close() would wait for them
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
       await manager.close();

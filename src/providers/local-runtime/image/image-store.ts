@@ -314,30 +314,45 @@ export class ImageStore {
     });
   }
 
-  /** Deletes blobs and unpacked layers no named image (or `keepImageIds`) references. */
-  async gc(keepImageIds: ReadonlySet<string> = new Set()): Promise<{ blobs: number; layers: number }> {
+  /**
+   * The blobs and unpacked layers (ChainID hex) that named images (unless `named` is false) and the
+   * images `keepImageIds` reference, and the unnamed image manifests nothing keeps (dangling: gc's).
+   */
+  async references(keepImageIds: ReadonlySet<string>, opts: { named?: boolean } = {}): Promise<{ blobs: Set<string>; chains: Set<string>; dangling: Array<{ manifest: string; id: string }> }> {
+    const idx = await this.readIndex();
+    const keepBlobs = new Set<string>();
+    const keepChains = new Set<string>();
+    const dangling: Array<{ manifest: string; id: string }> = [];
+    const named = new Set(Object.values(idx.images));
+    const manifests = new Set(opts.named === false ? [] : named);
+    for (const d of await readdir(this.layout.blobsDir).catch(() => [] as string[])) {
+      // Manifests of images still used by containers survive untagging.
+      const digest = `sha256:${d}`;
+      if (manifests.has(digest)) continue;
+      try {
+        // Layers are not read whole to learn that they are no manifest (registries cap manifests at 4 MiB).
+        if ((await stat(join(this.layout.blobsDir, d))).size > 4 * 1024 * 1024) continue;
+        const m = JSON.parse((await readFile(join(this.layout.blobsDir, d))).toString("utf8")) as Partial<ImageManifest>;
+        if (!m.config || !Array.isArray(m.layers)) continue;
+        if (keepImageIds.has(m.config.digest)) manifests.add(digest);
+        else if (!named.has(digest)) dangling.push({ manifest: digest, id: m.config.digest });
+      } catch {
+        // not JSON: a layer
+      }
+    }
+    for (const md of manifests) {
+      const rec = await this.recordFor(md, []);
+      keepBlobs.add(md).add(rec.id);
+      for (const l of rec.manifest.layers) keepBlobs.add(l.digest);
+      for (const c of chainIds(rec.config.rootfs.diff_ids)) keepChains.add(digestHex(c));
+    }
+    return { blobs: keepBlobs, chains: keepChains, dangling };
+  }
+
+  /** Deletes blobs and unpacked layers no named image (or `keepImageIds`) references; `images`: the dangling image ids deleted. */
+  async gc(keepImageIds: ReadonlySet<string> = new Set()): Promise<{ blobs: number; layers: number; images: string[] }> {
     return this.locked(async () => {
-      const idx = await this.readIndex();
-      const keepBlobs = new Set<string>();
-      const keepChains = new Set<string>();
-      const manifests = new Set(Object.values(idx.images));
-      for (const d of await readdir(this.layout.blobsDir).catch(() => [] as string[])) {
-        // Manifests of images still used by containers survive untagging.
-        const digest = `sha256:${d}`;
-        if (manifests.has(digest)) continue;
-        try {
-          const m = JSON.parse((await readFile(join(this.layout.blobsDir, d))).toString("utf8")) as Partial<ImageManifest>;
-          if (m.config && keepImageIds.has(m.config.digest)) manifests.add(digest);
-        } catch {
-          // not JSON: a layer
-        }
-      }
-      for (const md of manifests) {
-        const rec = await this.recordFor(md, []);
-        keepBlobs.add(md).add(rec.id);
-        for (const l of rec.manifest.layers) keepBlobs.add(l.digest);
-        for (const c of chainIds(rec.config.rootfs.diff_ids)) keepChains.add(digestHex(c));
-      }
+      const { blobs: keepBlobs, chains: keepChains, dangling } = await this.references(keepImageIds);
       let blobs = 0;
       let layers = 0;
       for (const d of await readdir(this.layout.blobsDir).catch(() => [] as string[])) {
@@ -346,7 +361,7 @@ export class ImageStore {
       for (const d of await readdir(this.layout.layersDir).catch(() => [] as string[])) {
         if (!keepChains.has(d)) { await rm(join(this.layout.layersDir, d), { recursive: true, force: true }); layers++; }
       }
-      return { blobs, layers };
+      return { blobs, layers, images: dangling.map((x) => x.id) };
     });
   }
 }
