@@ -10,6 +10,7 @@ import type { ProviderError } from "../providers/contract.js";
 import type { RunArgvHandler, RunArgvParse, RunArgvRequest } from "../providers/local-runtime/engine/engine-run-argv.js";
 import type { CommandIO } from "./command.js";
 import { parseContainerFlags } from "./commands/container-flags.js";
+import { pullPolicyFlag } from "./commands/pull-flag.js";
 import { asksForHelp, reportError } from "./main.js";
 
 /** The request for a command line; `fullCli` for what only the Node CLI does; throws a usage error as the CLI would. */
@@ -18,7 +19,8 @@ export function parseRunArgv(req: RunArgvRequest, readFile: (path: string) => st
   const { f, spec } = parseContainerFlags(req.argv, "run", (p) => readFile(resolve(req.cwd, p)), req.env);
   // The same choice as runContainer: -i / -t in the foreground attach to the client's terminal.
   if (!f.booleans.detach && (f.booleans.interactive === true || f.booleans.tty === true)) return { fullCli: "-i / -t in the foreground attach to the terminal" };
-  return { run: { spec, rm: f.booleans.rm === true, detach: f.booleans.detach === true } };
+  const pull = pullPolicyFlag(f, "run");
+  return { run: { spec, rm: f.booleans.rm === true, detach: f.booleans.detach === true, ...(pull ? { pull } : {}) } };
 }
 
 /** The text the Node CLI writes on stderr for this error, and its exit code. */

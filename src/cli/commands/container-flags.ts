@@ -22,6 +22,7 @@ export const CONTAINER_FLAGS: FlagSpecs = {
   "health-cmd": { kind: "string" }, "health-interval": { kind: "string" }, "health-timeout": { kind: "string" },
   "health-retries": { kind: "string" }, "health-start-period": { kind: "string" }, "no-healthcheck": { kind: "boolean" },
   "log-max-size": { kind: "string" }, "log-max-file": { kind: "string" }, dns: { kind: "list" }, "add-host": { kind: "list" },
+  pull: { kind: "string" },
 };
 
 /** Splits `-it` into `-i -t` and stops flag parsing at the image (the rest is the command). */

@@ -9,7 +9,9 @@ import { EngineClient } from "../../providers/local-runtime/engine/engine-client
 import type { RunEvent } from "../../providers/local-runtime/engine/engine-run.js";
 import type { LogLine } from "../../providers/local-runtime/container/log-file.js";
 import type { Command, CommandIO } from "../command.js";
+import type { PullPolicy } from "../../providers/local-runtime/registry/resolve-image.js";
 import { parseContainerFlags } from "./container-flags.js";
+import { pullPolicyFlag, renderPullEvent } from "./pull-flag.js";
 
 const USAGE = `Usage: infra run [OPTIONS] IMAGE [COMMAND] [ARG...]
 
@@ -18,7 +20,12 @@ const USAGE = `Usage: infra run [OPTIONS] IMAGE [COMMAND] [ARG...]
   --pids-limit N  -u USER  -w DIR  --entrypoint CMD  --restart POLICY  --init  --read-only
   --cap-add CAP  --cap-drop CAP  --privileged  --volumes-from C[:ro]  --tmpfs PATH[:size=..]  -l K=V
   --health-cmd CMD  --health-interval D  --health-timeout D  --health-retries N  --health-start-period D  --no-healthcheck
-  --log-max-size SIZE  --log-max-file N  --stop-timeout S  --stop-signal SIG
+  --log-max-size SIZE  --log-max-file N  --stop-timeout S  --stop-signal SIG  --pull missing|always|never
+
+An image not in the local store is pulled first (--pull missing, the default); a short name is
+Docker Hub's (alpine:3.19 is docker.io/library/alpine:3.19), through the registry mirrors of the
+engine settings (docs/engine-config.md). --pull always pulls even a stored image; --pull never
+fails when it is not stored.
 
 In the foreground without -i/-t, Ctrl-C and SIGTERM are passed to the container, and infra exits with
 its exit code; a third Ctrl-C stops waiting and leaves the container running.
@@ -30,11 +37,12 @@ not given (EPERM); --cap-drop MKNOD makes mknod itself fail. See docs/security.m
 
 export async function runContainer(argv: string[], io: CommandIO, startIt: boolean, cmd: string): Promise<number> {
   const { f, spec } = parseContainerFlags(argv, cmd, (p) => readFileSync(resolve(io.cwd, p), "utf8"), io.env);
+  const pull = pullPolicyFlag(f, cmd);
   const attach = !f.booleans.detach && (f.booleans.interactive === true || f.booleans.tty === true);
   if (startIt && !attach) {
     // One request: create, start, output, exit code, removal (an engine from before /run answers 404).
     // The engine is nearly always up: no ping first; it is started only when nobody listens.
-    const once = (c: EngineClient) => runInOneCall(c, spec, io, f.booleans.rm === true, f.booleans.detach === true);
+    const once = (c: EngineClient) => runInOneCall(c, spec, io, f.booleans.rm === true, f.booleans.detach === true, pull);
     const direct = new EngineClient(resolveLayout({}, io.env).engineSocket);
     const code = await once(direct).catch(async (e: unknown) => {
       if (!nobodyListens(e)) throw e;
@@ -44,7 +52,8 @@ export async function runContainer(argv: string[], io: CommandIO, startIt: boole
   }
   const engine = await startedEngine(io.env);
   // --rm goes on the record: the engine removes the container at its exit, whoever is attached.
-  const rec = await engine.call<ContainerRecord>("POST", f.booleans.rm ? "/containers?rm=1" : "/containers", spec);
+  const query = new URLSearchParams({ ...(f.booleans.rm ? { rm: "1" } : {}), ...(pull ? { pull } : {}) }).toString();
+  const rec = await engine.call<ContainerRecord>("POST", `/containers${query ? `?${query}` : ""}`, spec);
   if (!startIt) { io.stdout.write(rec.id + "\n"); return 0; }
   if (attach) {
     // -i / -t in the foreground: attach before the container starts, through conmon's attach socket.
@@ -74,7 +83,7 @@ export async function runContainer(argv: string[], io: CommandIO, startIt: boole
 }
 
 /** `POST /run`; undefined when the engine does not know the route (then the caller takes the steps itself). */
-async function runInOneCall(engine: EngineClient, spec: ContainerSpec, io: CommandIO, rm: boolean, detach: boolean): Promise<number | undefined> {
+async function runInOneCall(engine: EngineClient, spec: ContainerSpec, io: CommandIO, rm: boolean, detach: boolean, pull: PullPolicy | undefined): Promise<number | undefined> {
   const got: { id?: string; started?: ContainerRecord; exited?: ContainerRecord; error?: { category: string; code: string; message: string; hint?: string } } = {};
   // Ctrl-C / SIGTERM (io.signal) go to the container as SIGINT, as the native launcher forwards them.
   let interrupted = false;
@@ -85,11 +94,12 @@ async function runInOneCall(engine: EngineClient, spec: ContainerSpec, io: Comma
     await engine.stream("/run", (item) => {
       const e = item as RunEvent;
       if ("log" in e) writeLog(io, e.log);
+      else if ("pull" in e) { const line = renderPullEvent(e.pull); if (line !== undefined) io.stderr.write(line); }
       else if ("created" in e) { got.id = e.created.id; if (interrupted) forward(); }
       else if ("started" in e) got.started = e.started;
       else if ("exited" in e) got.exited = e.exited;
       else if ("error" in e) got.error = e.error;
-    }, { method: "POST", body: { spec, rm, detach }, errorsAsItems: true });
+    }, { method: "POST", body: { spec, rm, detach, ...(pull ? { pull } : {}) }, errorsAsItems: true });
   } catch (e) {
     if (isProviderError(e) && e.code === "INFRA_RUNTIME_NO_ROUTE") return undefined;
     throw e;
