@@ -27,12 +27,13 @@ async function registriesOf(ctx: EngineContext): Promise<RegistriesConfig> {
   return withEngineConfig(await loadRegistriesConfig(registriesConfigPath(ctx.images.layout.root)), ctx.engineConfig);
 }
 
-/** True when `ensureImage` would ask a registry (a stored image and `missing`/`never` do not). */
-export async function needsPull(ctx: EngineContext, image: unknown, policy: PullPolicy): Promise<boolean> {
-  if (typeof image !== "string" || policy === "never") return false;
+/** The name `ensureImage` would pull first, or undefined when it asks no registry (a stored image and `missing`/`never`). */
+export async function needsPull(ctx: EngineContext, image: unknown, policy: PullPolicy): Promise<string | undefined> {
+  if (typeof image !== "string" || policy === "never") return undefined;
   const candidates = remoteCandidates(image, (await registriesOf(ctx)).search);
-  if (candidates.length === 0) return false;
-  return policy === "always" || (await findLocal(ctx.images, image, candidates)) === undefined;
+  if (candidates.length === 0) return undefined;
+  if (policy === "missing" && (await findLocal(ctx.images, image, candidates)) !== undefined) return undefined;
+  return candidates[0];
 }
 
 /**

@@ -98,7 +98,10 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
     return ensureImage(c, body.name, pullPolicyOf(body.pull));
   }],
   // ?pull=POLICY: whether creating a container of this image would pull it (plan notes).
-  ["GET", /^\/images\/([^/]+)\/pull-needed$/, async (c, r) => ({ pull: await needsPull(c, p(r), pullPolicyOf(r.query.get("pull") ?? undefined)) })],
+  ["GET", /^\/images\/([^/]+)\/pull-needed$/, async (c, r) => {
+    const name = await needsPull(c, p(r), pullPolicyOf(r.query.get("pull") ?? undefined));
+    return name === undefined ? { pull: false } : { pull: true, name };
+  }],
   ["GET", /^\/images\/(.+)$/, async (c, r) => c.images.mustResolve(p(r))],
   ["DELETE", /^\/images\/(.+)$/, async (c, r) => {
     const inUse = c.manager.imagesInUse();

@@ -67,7 +67,7 @@ export async function handleRunArgv(ctx: EngineContext, body: RunArgvRequest, re
   if ("fullCli" in parsed) throw runtimeError("Conflict", "RUN_NEEDS_CLI", parsed.fullCli, "the CLI runs the command itself");
   const req = parsed.run;
   // Pull progress is the Node CLI's to print: the launcher hands it a run that must pull.
-  if (await needsPull(ctx, req.spec.image, pullPolicyOf(req.pull))) throw runtimeError("Conflict", "RUN_NEEDS_CLI", `image '${req.spec.image}' is to be pulled`, "the CLI runs the command itself");
+  if ((await needsPull(ctx, req.spec.image, pullPolicyOf(req.pull))) !== undefined) throw runtimeError("Conflict", "RUN_NEEDS_CLI", `image '${req.spec.image}' is to be pulled`, "the CLI runs the command itself");
   let closed = false;
   res.on("close", () => { closed = true; });
   const frame = (type: FrameType, payload: string) => { if (!closed) res.write(encodeFrame(type, payload)); };
