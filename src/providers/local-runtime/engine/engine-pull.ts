@@ -37,11 +37,13 @@ export async function needsPull(ctx: EngineContext, image: unknown, policy: Pull
 }
 
 /**
- * The image stored, pulled when the policy says so. Not a string: left to the create's own check.
+ * Pulls the image when the policy says so; undefined when nothing was pulled (a stored image,
+ * `never`, a name that is not a string: the create's own check reports what is wrong).
  * Pulls of the same name at once (a stack's containers sharing an image) share one transfer.
  */
 export async function ensureImage(ctx: EngineContext, image: unknown, policy: PullPolicy, onEvent?: (e: PullEvent) => void): Promise<ImageRecord | undefined> {
-  if (typeof image !== "string") return undefined;
+  // Stored, or not to be pulled: the create finds it, or says it is not stored.
+  if (typeof image !== "string" || (await needsPull(ctx, image, policy)) === undefined) return undefined;
   const key = `${policy}\u0000${image}`;
   const running = ctx.pulls.get(key);
   if (running !== undefined && onEvent === undefined) return running;

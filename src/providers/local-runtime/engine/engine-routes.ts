@@ -95,7 +95,7 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
   ["POST", /^\/images\/pull$/, async (c, r) => {
     const body = b<{ name?: unknown; pull?: unknown }>(r);
     if (typeof body.name !== "string" || body.name === "") throw runtimeError("Invalid", "BAD_REQUEST", "the request names no image", "send {\"name\": NAME, \"pull\": POLICY}");
-    return ensureImage(c, body.name, pullPolicyOf(body.pull));
+    return (await ensureImage(c, body.name, pullPolicyOf(body.pull))) ?? c.images.mustResolve(body.name);
   }],
   // ?pull=POLICY: whether creating a container of this image would pull it (plan notes).
   ["GET", /^\/images\/([^/]+)\/pull-needed$/, async (c, r) => {

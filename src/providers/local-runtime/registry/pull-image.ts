@@ -8,7 +8,7 @@ import type { ImageConfig, ImageRecord } from "../image/image-types.js";
 import { rememberBlobSources } from "./blob-sources.js";
 import { forEachLimit } from "./for-each-limit.js";
 import { manifestKind } from "./manifest-media.js";
-import { isProviderError } from "../../contract.js";
+import { isProviderError, ProviderError } from "../../contract.js";
 import { openRegistryClient, registriesConfigFor, type RegistryAccessOptions } from "./open-client.js";
 import { endpointHost } from "./registries-config.js";
 import type { RegistryClient, RemoteManifest } from "./registry-client.js";
@@ -84,13 +84,10 @@ export async function pullImage(store: ImageStore, input: string, opts: PullOpti
     return await pullWith(store, await openRegistryClient(store, ref.host, { ...opts, config }), ref, opts);
   } catch (e) {
     if (tried.length === 0 || !isProviderError(e)) throw e;
-    throw registryError(
-      e.category,
-      e.code.replace(/^INFRA_REGISTRY_/, ""),
-      `cannot pull ${ref.name}: ${tried.join("; ")}; origin ${endpointHost(ref.host)}: ${e.message}`,
-      e.hint ?? "check the mirrors in the engine settings (docs/engine-config.md)",
-      e,
-    );
+    throw new ProviderError(e.category, e.code, `cannot pull ${ref.name}: ${tried.join("; ")}; origin ${endpointHost(ref.host)}: ${e.message}`, {
+      hint: e.hint ?? "check the mirrors in the engine settings (docs/engine-config.md)",
+      cause: e,
+    });
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import type { ImageStore } from "../image/image-store.js";
 import type { ImageRecord } from "../image/image-types.js";
-import { isProviderError } from "../../contract.js";
+import { isProviderError, ProviderError } from "../../contract.js";
 import { registriesConfigFor } from "./open-client.js";
 import { pullImage, type PullOptions, type PullResult } from "./pull-image.js";
 import { registryError } from "./registry-error.js";
@@ -80,6 +80,10 @@ async function pullFirst(store: ImageStore, name: string, candidates: readonly s
       if (isProviderError(e) && (e.category === "NotFound" || e.category === "Unavailable") && candidates.length > 1) {
         failures.push(`${remote}: ${e.message}`);
         continue;
+      }
+      // A short name: say which name it was pulled as (Docker Hub's, for most).
+      if (isProviderError(e) && remote !== name) {
+        throw new ProviderError(e.category, e.code, `image '${name}' is not in the local store, and pulling it as ${remote} failed: ${e.message}`, { ...(e.hint !== undefined ? { hint: e.hint } : {}), cause: e });
       }
       throw e;
     }
