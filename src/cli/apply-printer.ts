@@ -3,7 +3,7 @@
  * in a block at the bottom, redrawn every second with their elapsed time. Elsewhere (CI logs,
  * pipes), plain lines only, with a "Still creating..." line every 10 seconds, as Terraform does.
  */
-import { formatApplyEvent, formatRunning, progressKey, type ApplyProgressEvent, type RunningStep } from "../views/apply-progress.js";
+import { formatApplyEvent, formatNoteLines, formatRunning, progressKey, type ApplyProgressEvent, type RunningStep } from "../views/apply-progress.js";
 import type { CommandIO } from "./command.js";
 
 const LIVE_REDRAW_MS = 1000;
@@ -28,12 +28,15 @@ export class ApplyPrinter {
       this.running.set(key, { address: e.address, ...(e.deposed !== undefined ? { deposed: e.deposed } : {}), action: e.action, startedAt: Date.now() - e.elapsedMs });
     } else this.running.delete(key);
     const line = formatApplyEvent(e, { color: this.io.color });
+    const notes = formatNoteLines(e, { color: this.io.color });
     if (!this.live) {
       this.io.stdout.write(line + "\n");
+      for (const n of notes) this.io.stdout.write(n + "\n");
       return;
     }
     this.clear();
     if (e.kind !== "start") this.io.stdout.write(line + "\n");
+    for (const n of notes) this.io.stdout.write(n + "\n");
     this.draw();
   }
 

@@ -12,6 +12,7 @@ import type { CommandIO } from "./command.js";
 import { parseContainerFlags } from "./commands/container-flags.js";
 import { asksForHelp } from "./main.js";
 import { reportRunFailure } from "./run-failure.js";
+import { pullPolicyFlag } from "./commands/pull-flag.js";
 
 /** The request for a command line; `fullCli` for what only the Node CLI does; throws a usage error as the CLI would. */
 export function parseRunArgv(req: RunArgvRequest, readFile: (path: string) => string = (p) => readFileSync(p, "utf8")): RunArgvParse {
@@ -21,7 +22,8 @@ export function parseRunArgv(req: RunArgvRequest, readFile: (path: string) => st
   if (!f.booleans.detach && (f.booleans.interactive === true || f.booleans.tty === true)) return { fullCli: "-i / -t in the foreground attach to the terminal" };
   // What the client does itself: write the cidfile as its user, read the image's ports, choose streams.
   if (f.strings.cidfile !== undefined || f.booleans["publish-all"] === true || f.lists.attach !== undefined) return { fullCli: "--cidfile, -P and -a are done by the CLI" };
-  return { run: { spec, rm: f.booleans.rm === true, detach: f.booleans.detach === true } };
+  const pull = pullPolicyFlag(f, "run");
+  return { run: { spec, rm: f.booleans.rm === true, detach: f.booleans.detach === true, ...(pull ? { pull } : {}) } };
 }
 
 /** The text the Node CLI writes on stderr for this error, and its exit code. */

@@ -11,7 +11,7 @@ import type { ResourceState, StateBackend, StateFile } from "../state/state-type
 import { addDeposed, pendingDeposed, removeDeposed } from "../state/deposed-objects.js";
 import { addReleased } from "../state/released-objects.js";
 import { buildApplySteps, deletesOldObject, type ApplyStep } from "./apply-steps.js";
-import type { ChangeAction, Plan, PlanChange } from "./plan-types.js";
+import type { ChangeAction, ChangeNote, Plan, PlanChange } from "./plan-types.js";
 import { mapProps, readAttribute, remainingRefs, resolveKnown, type RefLookup } from "./resolve-values.js";
 import { withRetry, type RetryPolicy } from "./with-retry.js";
 
@@ -24,6 +24,8 @@ export interface ApplyEvent {
   /** Since the change's first step started (0 for skipped). */
   elapsedMs: number;
   error?: Diagnostic;
+  /** On `start`: the change's notes (an image its create pulls), for the progress view. */
+  notes?: ChangeNote[];
 }
 
 export interface ApplyResult {
@@ -70,7 +72,10 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
   const diagnostics: Diagnostic[] = [];
   const result = { imported: 0, added: 0, changed: 0, destroyed: 0, failed: 0 };
   const emit = (kind: ApplyEvent["kind"], c: PlanChange, elapsedMs: number, error?: Diagnostic): void =>
-    input.onEvent?.({ kind, address: c.address, action: c.action, elapsedMs, ...(c.deposed === undefined ? {} : { deposed: c.deposed }), ...(error === undefined ? {} : { error }) });
+    input.onEvent?.({
+      kind, address: c.address, action: c.action, elapsedMs, ...(c.deposed === undefined ? {} : { deposed: c.deposed }), ...(error === undefined ? {} : { error }),
+      ...(kind === "start" && c.notes !== undefined ? { notes: c.notes } : {}),
+    });
 
   // Records naming the current object are no leftovers (see pendingDeposed): drop them.
   const pending = pendingDeposed(state);

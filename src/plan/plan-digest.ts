@@ -9,7 +9,8 @@
  * their names, members whose value is undefined left out; arrays in their order; strings and
  * numbers written as ECMAScript's JSON.stringify writes them. Changes keep the plan's order
  * (the order apply walks). Left out: createdAt and infraVersion (a re-derived plan differs in
- * them), drift and diagnostics (reports about planning, not what apply does).
+ * them), drift and diagnostics (reports about planning, not what apply does), and each change's
+ * notes (an image to pull: pulling it meanwhile changes nothing that apply would do).
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { Plan, PlanChange } from "./plan-types.js";
@@ -29,7 +30,7 @@ export function planDigest(plan: DigestFields): string {
     graphHash: plan.graphHash,
     prior: plan.prior,
     options: plan.options,
-    changes: plan.changes,
+    changes: plan.changes.map(withoutNotes),
     outputs: plan.outputs,
     summary: plan.summary,
     empty: plan.empty,
@@ -39,7 +40,13 @@ export function planDigest(plan: DigestFields): string {
 
 /** The canonical form of one change, for comparing a saved change with a re-derived one. */
 export function canonicalChange(c: PlanChange): string {
-  return canonicalJson(c);
+  return canonicalJson(withoutNotes(c));
+}
+
+function withoutNotes(c: PlanChange): PlanChange {
+  if (c.notes === undefined) return c;
+  const { notes: _notes, ...rest } = c;
+  return rest;
 }
 
 /** 32 random bytes, hex: the digest's salt. */

@@ -142,7 +142,7 @@ function checkShape(v: unknown): asserts v is Plan {
 
 function checkChange(v: unknown, at: string): void {
   const c = obj(v, at);
-  only(c, at, ["address", "type", "provider", "action", "replaceOrder", "deposed", "reasons", "before", "after", "attributes", "unchangedCount", "dependencies", "options"]);
+  only(c, at, ["address", "type", "provider", "action", "replaceOrder", "deposed", "reasons", "before", "after", "attributes", "unchangedCount", "dependencies", "options", "notes"]);
   str(c.address, `${at}.address`, { nonEmpty: true });
   oneOf(c.type, `${at}.type`, RESOURCE_TYPES);
   str(c.provider, `${at}.provider`, { nonEmpty: true });
@@ -171,6 +171,12 @@ function checkChange(v: unknown, at: string): void {
   }
   arr(c.attributes, `${at}.attributes`).forEach((a, i) => checkAttribute(a, `${at}.attributes[${i}]`));
   count(c.unchangedCount, `${at}.unchangedCount`);
+  if (c.notes !== undefined) arr(c.notes, `${at}.notes`).forEach((n, i) => {
+    const e = obj(n, `${at}.notes[${i}]`);
+    only(e, `${at}.notes[${i}]`, ["code", "image"]);
+    oneOf(e.code, `${at}.notes[${i}].code`, ["image_pull"]);
+    str(e.image, `${at}.notes[${i}].image`, { nonEmpty: true });
+  });
   strings(c.dependencies, `${at}.dependencies`);
   obj(c.options, `${at}.options`);
 }

@@ -89,6 +89,7 @@ export async function planResource(node: ResourceNode, prior: ResourceState | un
       unchangedCount: 0,
     };
     if (provider.preflight) diagnostics.push(...(await provider.preflight({ type: node.type, address: node.address, props: desired })));
+    await addNotes(change, provider, desired);
     return { change, known: { props: desired, outputs }, diagnostics };
   }
 
@@ -146,7 +147,15 @@ export async function planResource(node: ResourceNode, prior: ResourceState | un
     change = { ...base, action: "noop", reasons: [{ code: "no_changes" }], before, after: { props: afterProps, outputs }, attributes: [], unchangedCount: unchanged };
   }
   if (change.action !== "noop" && change.action !== "import" && provider.preflight) diagnostics.push(...(await provider.preflight({ type: node.type, address: node.address, props: desired })));
+  if (change.action === "replace") await addNotes(change, provider, desired);
   return { change, known: { props: desired, outputs }, diagnostics };
+}
+
+/** A create or replace: what the provider says it will do besides the attributes (an image pulled). */
+async function addNotes(change: PlanChange, provider: Provider, props: Props): Promise<void> {
+  if (!provider.notes) return;
+  const notes = await provider.notes({ type: change.type, address: change.address, props });
+  if (notes.length > 0) change.notes = notes;
 }
 
 export function protectedDiag(address: string, action: "replace" | "delete"): Diagnostic {

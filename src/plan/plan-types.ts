@@ -5,6 +5,9 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { ResourceOptions, ResourceType } from "../graph/resource.js";
 import type { Props, Value } from "../graph/value.js";
+import type { ChangeNote } from "../providers/contract.js";
+
+export type { ChangeNote };
 
 /** 2.0: plans carry their source, a nonce and a digest (saved plans made by 1.x cannot be verified). */
 export const PLAN_FORMAT_VERSION = "2.0";
@@ -84,6 +87,8 @@ export interface PlanChange {
   /** Addresses this change must wait for (creates/updates) or that must wait for it (deletes). */
   dependencies: string[];
   options: ResourceOptions;
+  /** What the change does besides its attributes (an image it pulls); absent when nothing. */
+  notes?: ChangeNote[];
 }
 
 /** Something that changed outside infra since the last apply, found by refresh. */

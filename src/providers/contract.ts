@@ -182,6 +182,15 @@ export interface DiscoveredObject {
 /** Context for one planner or executor run; providers may use it for cancellation and logs. */
 export interface ProviderCallContext {
   signal?: AbortSignal;
+  /** What a step does on its way that a user waits for (an image pulled before a create). */
+  onNote?: (note: ChangeNote) => void;
+}
+
+/** Something a change will do besides its attributes, for the plan and apply views (data, not text). */
+export interface ChangeNote {
+  /** `image_pull`: the image is neither stored nor built by the stack; the create pulls it. */
+  code: "image_pull";
+  image: string;
 }
 
 export interface Provider {
@@ -204,6 +213,8 @@ export interface Provider {
   discover?(req: DiscoverRequest, ctx?: ProviderCallContext): Promise<DiscoveredObject[]>;
   /** Checks, at plan time, conditions of the live system (e.g. a host port already in use). */
   preflight?(req: ValidateRequest): Promise<Diagnostic[]>;
+  /** At plan time, for a create or replace: what the change will do besides its attributes. */
+  notes?(req: ValidateRequest): Promise<ChangeNote[]>;
   /** Releases connections; called once by the CLI at the end. */
   close?(): Promise<void>;
 }

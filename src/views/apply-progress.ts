@@ -3,6 +3,7 @@
  * `container.web: Creation complete after 1.2s`), and the final `Apply complete!` line.
  * Pure: the CLI decides when to print, and on a TTY redraws the lines of running resources.
  */
+import type { ChangeNote } from "../plan/plan-types.js";
 import { objectLabel } from "./deposed-object.js";
 import { makeStyle, type Style } from "./style.js";
 
@@ -15,6 +16,8 @@ export interface ApplyProgressEvent {
   deposed?: string;
   elapsedMs: number;
   error?: unknown;
+  /** On `start`: what the step does besides its attributes (an image it pulls). */
+  notes?: readonly ChangeNote[];
 }
 
 /** A step still running, for the `Still creating...` lines. */
@@ -91,6 +94,18 @@ export function formatApplyEvent(e: ApplyProgressEvent, opts: { color: boolean }
     case "skipped":
       return `${who} ${style.yellow("Skipped")}: a resource it depends on failed`;
   }
+}
+
+/** `container.web: Pulling docker.io/library/alpine:3.19...`: a line per note of a step that starts, kept in the output. */
+export function formatNoteLines(e: ApplyProgressEvent, opts: { color: boolean }): string[] {
+  if (e.kind !== "start") return [];
+  const who = makeStyle(opts.color).bold(`${objectLabel(e.address, e.deposed)}:`);
+  return (e.notes ?? []).map((n) => {
+    switch (n.code) {
+      case "image_pull":
+        return `${who} Pulling ${n.image}...`;
+    }
+  });
 }
 
 /** `container.web: Still creating... [12.0s elapsed]` for each resource still running. */

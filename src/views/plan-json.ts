@@ -110,6 +110,7 @@ function resourceChange(c: PlanChange): Record<string, unknown> {
   const first = c.reasons[0];
   if (first !== undefined && c.action !== "noop") out.action_reason = first.code;
   out.reasons = c.reasons.map((r) => ({ ...r }));
+  if (c.notes !== undefined) out.notes = c.notes.map((n) => ({ ...n }));
   out.changed_attributes = c.attributes.map((a) => a.path);
   out.unchanged_attribute_count = c.unchangedCount;
   out.dependencies = [...c.dependencies];

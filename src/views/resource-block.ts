@@ -3,7 +3,7 @@
  * `resource "TYPE" "NAME" { ... }` block with attribute diffs. Shared by the human and markdown views.
  */
 import { isUnknown, valueEquals } from "../graph/value.js";
-import type { AttributeChange, ChangeReason, DriftEntry, PlanChange } from "../plan/plan-types.js";
+import type { AttributeChange, ChangeNote, ChangeReason, DriftEntry, PlanChange } from "../plan/plan-types.js";
 import { objectLabel } from "./deposed-object.js";
 import { alignKeys, attributeLines, hiddenLine, valueLines, type DiffLine } from "./diff-lines.js";
 import { renderLines, colorSym } from "./render-lines.js";
@@ -57,9 +57,10 @@ export function headline(change: PlanChange, style: Style): string {
   }
 }
 
-/** The `# (because ...)` lines: only for reasons the attribute lines do not already show. */
+/** The `# (because ...)` lines: only for reasons the attribute lines do not already show; then the notes. */
 export function reasonLines(change: PlanChange): string[] {
   const out: string[] = [];
+  for (const n of change.notes ?? []) out.push(`# (${noteText(n)})`);
   const seen = new Set<string>();
   for (const r of change.reasons) {
     const text = reasonText(change.address, r);
@@ -69,6 +70,14 @@ export function reasonLines(change: PlanChange): string[] {
     }
   }
   return out;
+}
+
+/** One phrase per note, for every view. */
+export function noteText(n: ChangeNote): string {
+  switch (n.code) {
+    case "image_pull":
+      return `image ${n.image} will be pulled`;
+  }
 }
 
 function reasonText(address: string, r: ChangeReason): string | undefined {
@@ -136,7 +145,7 @@ export function reasonSummary(change: PlanChange): string {
         return "no changes";
     }
   });
-  return [...new Set(parts)].join("; ");
+  return [...new Set([...parts, ...(change.notes ?? []).map(noteText)])].join("; ");
 }
 
 /** Attribute lines of a change, sorted by name, keys aligned. */

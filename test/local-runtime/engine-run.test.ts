@@ -104,7 +104,7 @@ t.test("POST /run without rm keeps the exited container; with detach it returns 
 });
 
 t.test("POST /run: a bad spec is a plain error; a failed start comes in the stream and rm cleans up", async (t) => {
-  await t.rejects(run({ spec: { name: "x", image: "nosuch:image", networkMode: "none" } }), { category: "NotFound", code: "INFRA_RUNTIME_IMAGE_NOT_FOUND" });
+  await t.rejects(run({ spec: { name: "x", image: "nosuch:image", networkMode: "none" }, pull: "never" }), { category: "NotFound", code: "INFRA_RUNTIME_IMAGE_NOT_FOUND" });
   await t.rejects(run({ spec: { name: "bad name!", image: "busybox", networkMode: "none" } }), { category: "Invalid" });
   const es = await run({ spec: { name: "nocmd", image: "busybox", networkMode: "none", command: ["/no/such/binary"] }, rm: true });
   t.same(kinds(es), ["created", "error"], JSON.stringify(es));

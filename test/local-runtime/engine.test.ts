@@ -19,7 +19,9 @@ t.test("engine restart re-adopts running containers; always containers come back
   await client.call("POST", "/containers", { name: "phoenix", image: "busybox", networkMode: "none", command: ["sleep", "300"], restart: { policy: "always" } });
   const ph = await client.call<ContainerRecord>("POST", "/containers/phoenix/start");
   await t.rejects(client.call("POST", "/containers", { name: "survivor", image: "busybox" }), { category: "AlreadyExists" });
-  await t.rejects(client.call("POST", "/containers", { name: "x", image: "nosuch:image" }), { category: "NotFound", code: "INFRA_RUNTIME_IMAGE_NOT_FOUND" });
+  // --pull never: a short name not stored is not asked of Docker Hub (out of reach here).
+  await t.rejects(client.call("POST", "/containers?pull=never", { name: "x", image: "nosuch:image" }), { category: "NotFound", code: "INFRA_RUNTIME_IMAGE_NOT_FOUND" });
+  await t.rejects(client.call("POST", "/containers?pull=sometimes", { name: "x", image: "busybox" }), { category: "Invalid", code: "INFRA_RUNTIME_BAD_PULL_POLICY" });
 
   await stopEngine();
   // While no engine runs: the container stays up; phoenix's process dies.

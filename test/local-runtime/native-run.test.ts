@@ -106,7 +106,7 @@ t.test("a bad flag, a missing --env-file, an unknown image: the Node CLI's text 
   }
   t.same(engine.ctx.manager.list(true), []);
   // The unknown image is rendered by the engine: no hand-over to Node needed.
-  const unknown = await launch(["run", "--rm", "--network", "none", "nosuch:image", "true"]);
+  const unknown = await launch(["run", "--rm", "--pull", "never", "--network", "none", "nosuch:image", "true"]);
   t.equal(unknown.code, 125, "infra failed: Docker's 125");
   t.match(unknown.err, /nosuch.*\[INFRA_RUNTIME_IMAGE_NOT_FOUND\]/);
   // A failed start (after the container was made): rendered, 127 (not found), removed with --rm.

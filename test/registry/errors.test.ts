@@ -107,7 +107,7 @@ t.test("plain HTTP only for loopback names or registries configured insecure", a
   await t.rejects(new RegistryClient({ host }).ping(), {
     code: "INFRA_REGISTRY_UNREACHABLE",
     message: new RegExp(`cannot reach registry ${host} at https://${host}`),
-    hint: `if ${host} serves plain HTTP, list it under "insecure" in registries.json`,
+    hint: `if ${host} serves plain HTTP, list it under "insecure-registries" in the engine settings (docs/engine-config.md)`,
   });
   await new RegistryClient({ host, config: { insecure: [host], search: [] } }).ping();
 });

@@ -3,7 +3,7 @@ import t from "tap";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pushImage } from "../../src/providers/local-runtime/registry/push-image.js";
-import { pullByName, resolveImage } from "../../src/providers/local-runtime/registry/resolve-image.js";
+import { pullByName, remoteCandidates, resolveImage } from "../../src/providers/local-runtime/registry/resolve-image.js";
 import { freePort, startRegistry } from "./fixtures/registry-server.js";
 import { countingFetch, newStore } from "./fixtures/stores.js";
 
@@ -49,11 +49,19 @@ t.test("local first, then search registries; a dead registry is skipped", async 
   t.ok(counter.calls.some((c) => c.startsWith("GET /v2/app/manifests/1")), "pull: always asks the registry");
 });
 
-t.test("no search registries: a short name not stored is an error that says how to fix it", async (t) => {
+t.test("no search registries: a short name is Docker Hub's, as Docker reads it", async (t) => {
   const store = await newStore(t.testdir({}));
-  await t.rejects(resolveImage(store, "app:1", { authFile: "/nonexistent/auth.json" }), {
-    code: "INFRA_REGISTRY_IMAGE_NOT_FOUND",
-    message: "image 'app:1' is not in the local store; no search registries are configured",
-    hint: /registries.json/,
-  });
+  const urls: string[] = [];
+  const f: typeof fetch = (input, init) => {
+    urls.push(input instanceof Request ? input.url : String(input));
+    return fetch(input, init);
+  };
+  // No network here: Docker Hub is out of reach, and the error says which name was tried.
+  await t.rejects(resolveImage(store, "app:1", { authFile: "/nonexistent/auth.json", fetch: f }), { code: "INFRA_REGISTRY_UNREACHABLE" });
+  t.same(urls, ["https://registry-1.docker.io/v2/library/app/manifests/1"], "docker.io/library/app:1 asked of Docker Hub");
+  urls.length = 0;
+  await t.rejects(resolveImage(store, "team/app", { authFile: "/nonexistent/auth.json", fetch: f }));
+  t.same(urls, ["https://registry-1.docker.io/v2/team/app/manifests/latest"], "user/app is docker.io/user/app:latest");
+  t.equal(remoteCandidates("alpine:3.19", [])[0], "docker.io/library/alpine:3.19");
+  t.same(remoteCandidates("localhost/app:1", []), [], "the engine's own names are never pulled");
 });

@@ -2,6 +2,7 @@
  * Docker's `run`/`create` flags turned into a ContainerSpec. Pure, apart from reading
  * --env-file through the given reader.
  */
+import { pullPolicyFlag } from "./pull-flag.js";
 import { randomBytes } from "node:crypto";
 import { isAbsolute } from "node:path";
 import type { ContainerSpec, MountSpec, PortSpec } from "../../graph/specs.js";
@@ -145,10 +146,7 @@ export function parseContainerFlags(argv: string[], cmd: string, readFile: (p: s
     }
     if (l["network-alias"]) first.aliases = l["network-alias"];
   }
-  const pull = s.pull ?? "missing";
-  if (!["missing", "always", "never"].includes(pull)) throw usageError("INFRA_CLI_BAD_PULL", `--pull '${pull}': use missing, always or never`, cmd);
-  if (pull === "always")
-    throw new InfraError("INFRA_CLI_PULL_UNSUPPORTED", "--pull always is not supported by `infra run` yet", { hint: "run `infra pull IMAGE` first, then `infra run --pull never ...`", exitCode: 1 });
+  pullPolicyFlag(f, cmd); // checked here, before anything is created; the engine pulls
   for (const a of l.attach ?? []) if (!["stdin", "stdout", "stderr"].includes(a.toLowerCase())) throw usageError("INFRA_CLI_BAD_ATTACH", `-a '${a}': use stdin, stdout or stderr`, cmd);
   for (const e of l.expose ?? []) parseExpose(e, cmd);
   return { f, spec };

@@ -2,7 +2,8 @@
 import { resolveLayout } from "../../providers/local-runtime/layout.js";
 import { checkLogin } from "../../providers/local-runtime/registry/check-login.js";
 import { authFilePath, normalizeRegistryHost, saveCredentials } from "../../providers/local-runtime/registry/credentials.js";
-import { loadRegistriesConfig, registriesConfigPath } from "../../providers/local-runtime/registry/registries-config.js";
+import { loadEngineConfig } from "../../providers/local-runtime/engine/engine-config.js";
+import { loadRegistriesConfig, registriesConfigPath, withEngineConfig } from "../../providers/local-runtime/registry/registries-config.js";
 import type { Command, CommandIO } from "../command.js";
 import { expectPositionals, parseFlags, usageError } from "../parse-flags.js";
 
@@ -46,7 +47,8 @@ export const loginCommand: Command = {
       throw usageError("INFRA_CLI_ARGUMENT_MISSING", `"infra login" needs a password: -p PASSWORD or --password-stdin`, NAME);
     }
     if (password === "") throw usageError("INFRA_CLI_ARGUMENT_MISSING", "the password is empty", NAME);
-    const config = await loadRegistriesConfig(registriesConfigPath(resolveLayout({}, io.env).root));
+    // Insecure registries of the engine settings are spoken to over plain HTTP here too.
+    const config = withEngineConfig(await loadRegistriesConfig(registriesConfigPath(resolveLayout({}, io.env).root)), await loadEngineConfig(io.env));
     await checkLogin(host, { username, password }, config, io.signal ? { signal: io.signal } : {});
     const file = authFilePath(io.env);
     await saveCredentials(file, host, { username, password });

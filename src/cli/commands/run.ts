@@ -13,11 +13,13 @@ import type { LogLine } from "../../providers/local-runtime/container/log-file.j
 import type { Command, CommandIO } from "../command.js";
 import { reportRunFailure } from "../run-failure.js";
 import { CONTAINER_FLAGS, parseContainerFlags, parseExpose } from "./container-flags.js";
+import type { PullPolicy } from "../../providers/local-runtime/registry/resolve-image.js";
+import { pullPolicyFlag, renderPullEvent } from "./pull-flag.js";
 
 const USAGE = `Usage: infra run [OPTIONS] IMAGE [COMMAND] [ARG...]
 
   --rm  -d, --detach  -i, --interactive  -t, --tty  -a, --attach stdin|stdout|stderr  --detach-keys KEYS
-  --name NAME  --cidfile FILE  --pull missing|never (always: not supported yet)
+  --name NAME  --cidfile FILE  --pull missing|always|never
   -e, --env K=V  --env-file F  -l, --label K=V  -u, --user USER  -w, --workdir DIR  -h, --hostname NAME
   --entrypoint CMD  --init  --read-only  --privileged  --cap-add CAP  --cap-drop CAP
   -v, --volume SRC:DST[:ro]  --mount type=..,source=..,target=..  --volumes-from C[:ro]  --tmpfs PATH[:size=..]
@@ -28,6 +30,11 @@ const USAGE = `Usage: infra run [OPTIONS] IMAGE [COMMAND] [ARG...]
   --restart no|on-failure[:N]|always|unless-stopped  --stop-timeout S  --stop-signal SIG
   --health-cmd CMD  --health-interval D  --health-timeout D  --health-retries N  --health-start-period D  --no-healthcheck
   --log-max-size SIZE  --log-max-file N
+
+An image not in the local store is pulled first (--pull missing, the default); a short name is
+Docker Hub's (alpine:3.19 is docker.io/library/alpine:3.19), through the registry mirrors of the
+engine settings (docs/engine-config.md). --pull always pulls even a stored image; --pull never
+fails when it is not stored.
 
 Capabilities are Docker's 14 defaults: CHOWN DAC_OVERRIDE FSETID FOWNER MKNOD NET_RAW SETGID SETUID
 SETFCAP SETPCAP NET_BIND_SERVICE SYS_CHROOT KILL AUDIT_WRITE (--privileged: all of them). MKNOD is kept,
@@ -50,6 +57,7 @@ export async function runContainer(argv: string[], io: CommandIO, startIt: boole
   if (attachTo.has("stdin")) { f.booleans.interactive = true; spec.stdinOpen = true; }
   const show = (stream: string) => attachTo.size === 0 || attachTo.has(stream);
   const out: CommandIO = attachTo.size === 0 ? io : { ...io, stdout: show("stdout") ? io.stdout : DISCARD, stderr: show("stderr") ? io.stderr : DISCARD };
+  const pull = pullPolicyFlag(f, cmd);
   const attach = !f.booleans.detach && (f.booleans.interactive === true || f.booleans.tty === true);
   const cidfile = f.strings.cidfile !== undefined ? resolve(io.cwd, f.strings.cidfile) : undefined;
   // As Docker: an existing cidfile is refused before anything is made.
@@ -60,7 +68,7 @@ export async function runContainer(argv: string[], io: CommandIO, startIt: boole
   if (startIt && !attach) {
     // One request: create, start, output, exit code, removal (an engine from before /run answers 404).
     // The engine is nearly always up: no ping first; it is started only when nobody listens.
-    const once = (c: EngineClient) => runInOneCall(c, spec, out, f.booleans.rm === true, f.booleans.detach === true, created);
+    const once = (c: EngineClient) => runInOneCall(c, spec, out, f.booleans.rm === true, f.booleans.detach === true, pull, created);
     const direct = new EngineClient(resolveLayout({}, io.env).engineSocket);
     const code = await once(direct).catch(async (e: unknown) => {
       if (!nobodyListens(e)) throw e;
@@ -70,7 +78,8 @@ export async function runContainer(argv: string[], io: CommandIO, startIt: boole
   }
   const engine = await startedEngine(io.env);
   // --rm goes on the record: the engine removes the container at its exit, whoever is attached.
-  const rec = await engine.call<ContainerRecord>("POST", f.booleans.rm ? "/containers?rm=1" : "/containers", spec);
+  const query = new URLSearchParams({ ...(f.booleans.rm ? { rm: "1" } : {}), ...(pull ? { pull } : {}) }).toString();
+  const rec = await engine.call<ContainerRecord>("POST", `/containers${query ? `?${query}` : ""}`, spec);
   created(rec.id);
   if (!startIt) { io.stdout.write(rec.id + "\n"); return 0; }
   if (attach) {
@@ -101,7 +110,7 @@ export async function runContainer(argv: string[], io: CommandIO, startIt: boole
 }
 
 /** `POST /run`; undefined when the engine does not know the route (then the caller takes the steps itself). */
-async function runInOneCall(engine: EngineClient, spec: ContainerSpec, io: CommandIO, rm: boolean, detach: boolean, onCreated: (id: string) => void): Promise<number | undefined> {
+async function runInOneCall(engine: EngineClient, spec: ContainerSpec, io: CommandIO, rm: boolean, detach: boolean, pull: PullPolicy | undefined, onCreated: (id: string) => void): Promise<number | undefined> {
   const got: { id?: string; started?: ContainerRecord; exited?: ContainerRecord; error?: { category: string; code: string; message: string; hint?: string } } = {};
   // Ctrl-C / SIGTERM (io.signal) go to the container as SIGINT, as the native launcher forwards them.
   let interrupted = false;
@@ -112,11 +121,12 @@ async function runInOneCall(engine: EngineClient, spec: ContainerSpec, io: Comma
     await engine.stream("/run", (item) => {
       const e = item as RunEvent;
       if ("log" in e) writeLog(io, e.log);
+      else if ("pull" in e) { const line = renderPullEvent(e.pull); if (line !== undefined) io.stderr.write(line); }
       else if ("created" in e) { got.id = e.created.id; onCreated(e.created.id); if (interrupted) forward(); }
       else if ("started" in e) got.started = e.started;
       else if ("exited" in e) got.exited = e.exited;
       else if ("error" in e) got.error = e.error;
-    }, { method: "POST", body: { spec, rm, detach }, errorsAsItems: true });
+    }, { method: "POST", body: { spec, rm, detach, ...(pull ? { pull } : {}) }, errorsAsItems: true });
   } catch (e) {
     if (isProviderError(e) && e.code === "INFRA_RUNTIME_NO_ROUTE") return undefined;
     throw e;

@@ -7,7 +7,7 @@ import type { Diagnostic } from "../../diag/diagnostic.js";
 import type { ContainerSpec, VolumeSpec } from "../../graph/specs.js";
 import type { Props, Value } from "../../graph/value.js";
 import { existsSync } from "node:fs";
-import { isProviderError, ProviderError, type CreateRequest, type DeleteRequest, type DiffRequest, type DiffResponse, type DiscoveredObject, type DiscoverRequest, type Provider, type ProviderSchema, type ReadRequest, type ResourceResult, type UpdateRequest, type ValidateRequest } from "../contract.js";
+import { isProviderError, ProviderError, type ChangeNote, type CreateRequest, type DeleteRequest, type DiffRequest, type DiffResponse, type DiscoveredObject, type DiscoverRequest, type Provider, type ProviderSchema, type ReadRequest, type ResourceResult, type UpdateRequest, type ValidateRequest } from "../contract.js";
 import { diffProps } from "../schema/diff-props.js";
 import { RESOURCE_SCHEMAS } from "../schema/resource-schemas.js";
 import type { ContainerRecord } from "./container/container-record.js";
@@ -67,6 +67,18 @@ export function networkProps(n: NetworkRecord, props: Props): Props {
   return clean(out);
 }
 
+/**
+ * The image a create of this resource may pull, and under which policy: a container's image
+ * given by name (one the stack builds or pulls is a reference, unknown until apply), or an image
+ * resource that is not built. Pure.
+ */
+export function pullTarget(type: string, props: Props): { image: string; pull: "missing" | "always" | "never" } | undefined {
+  if (type === "container") return typeof props.image === "string" && props.image !== "" ? { image: props.image, pull: "missing" } : undefined;
+  if (type !== "image" || (props.build !== undefined && props.build !== null) || typeof props.name !== "string" || props.name === "") return undefined;
+  const pull = props.pull === "always" || props.pull === "never" ? props.pull : "missing";
+  return { image: props.name, pull };
+}
+
 export async function createLocalRuntimeProvider(opts: EnsureEngineOptions = {}): Promise<Provider> {
   // One start for all concurrent requests: parallel refreshes must not each spawn an engine.
   let client: Promise<EngineClient> | undefined;
@@ -123,6 +135,14 @@ export async function createLocalRuntimeProvider(opts: EnsureEngineOptions = {})
       return diffProps(rs, req.priorProps, req.desiredProps);
     },
 
+    async notes(req: ValidateRequest): Promise<ChangeNote[]> {
+      const target = pullTarget(req.type, req.props);
+      if (target === undefined) return [];
+      const c = await engine();
+      const r = await c.call<{ pull: boolean; name?: string }>("GET", `/images/${encodeURIComponent(target.image)}/pull-needed?pull=${target.pull}`);
+      return r.pull && r.name !== undefined ? [{ code: "image_pull", image: r.name }] : [];
+    },
+
     async create(req: CreateRequest): Promise<ResourceResult> {
       const c = await engine();
       switch (req.type) {
@@ -150,7 +170,8 @@ export async function createLocalRuntimeProvider(opts: EnsureEngineOptions = {})
         }
         case "image": {
           if (req.props.build !== undefined && req.props.build !== null) return buildImageResource(opts, req.props);
-          const img = await c.call<ImageRecord>("GET", `/images/${encodeURIComponent(String(req.props.name))}`);
+          // Pulled by the engine as its policy says (missing by default); compose's pull_policy comes here.
+          const img = await c.call<ImageRecord>("POST", "/images/pull", { name: String(req.props.name), pull: req.props.pull ?? "missing" });
           return { id: img.id, props: req.props, outputs: { id: img.id, digest: img.digest, name: String(req.props.name) } };
         }
         case "network": {

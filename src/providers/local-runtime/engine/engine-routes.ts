@@ -10,6 +10,9 @@ import { containerLogs, containerStats, containerTop, execCollect, writeExecSpec
 import { effectiveNetworks } from "../container/network-attachments.js";
 import type { ImageStore } from "../image/image-store.js";
 import type { NetworkManager, NetworkRecord } from "../network/network-types.js";
+import type { ImageRecord } from "../image/image-types.js";
+import type { EngineConfig } from "./engine-config.js";
+import { ensureImage, needsPull, pullPolicyOf } from "./engine-pull.js";
 import { runtimeError } from "../runtime-error.js";
 import type { VolumeStore } from "../volume/volume-store.js";
 import { diskUsage } from "./engine-disk-usage.js";
@@ -27,6 +30,10 @@ export interface EngineContext {
   /** Why networking failed to start (the engine runs on, without it). */
   networkError?: string;
   startedAt: string;
+  /** The engine settings file, read at start (registry mirrors, insecure registries). */
+  engineConfig: EngineConfig;
+  /** Pulls under way, by policy and name: concurrent creates of one image share a transfer. */
+  pulls: Map<string, Promise<ImageRecord | undefined>>;
 }
 
 export interface RouteRequest {
@@ -53,7 +60,11 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
   })],
   ["GET", /^\/containers$/, async (c, r) => c.manager.list(r.query.get("all") === "1")],
   // ?rm=1: `--rm`, kept on the record; the engine removes the container at its exit (also after a restart).
-  ["POST", /^\/containers$/, async (c, r) => c.manager.create(b<ContainerSpec>(r), r.query.get("rm") === "1" ? { autoRemove: true } : {})],
+  // ?pull=missing (default)|always|never: the image is pulled first when the policy says so.
+  ["POST", /^\/containers$/, async (c, r) => {
+    await ensureImage(c, b<ContainerSpec>(r).image, pullPolicyOf(r.query.get("pull") ?? undefined));
+    return c.manager.create(b<ContainerSpec>(r), r.query.get("rm") === "1" ? { autoRemove: true } : {});
+  }],
   ["GET", /^\/containers\/([^/]+)$/, async (c, r) => c.manager.get(p(r))],
   ["DELETE", /^\/containers\/([^/]+)$/, async (c, r) => {
     await c.manager.remove(p(r), { force: r.query.get("force") === "1", volumes: r.query.get("volumes") === "1" });
@@ -86,6 +97,17 @@ export const ROUTES: Array<[string, RegExp, Handler]> = [
   ["GET", /^\/containers\/([^/]+)\/stats$/, async (c, r) => containerStats(c.manager, p(r))],
   ["GET", /^\/containers\/([^/]+)\/top$/, async (c, r) => ({ text: await containerTop(c.manager, p(r)) })],
   ["GET", /^\/images$/, async (c) => c.images.list()],
+  // {name, pull}: the image resource of a stack (compose pull_policy); answers the stored image.
+  ["POST", /^\/images\/pull$/, async (c, r) => {
+    const body = b<{ name?: unknown; pull?: unknown }>(r);
+    if (typeof body.name !== "string" || body.name === "") throw runtimeError("Invalid", "BAD_REQUEST", "the request names no image", "send {\"name\": NAME, \"pull\": POLICY}");
+    return (await ensureImage(c, body.name, pullPolicyOf(body.pull))) ?? c.images.mustResolve(body.name);
+  }],
+  // ?pull=POLICY: whether creating a container of this image would pull it (plan notes).
+  ["GET", /^\/images\/([^/]+)\/pull-needed$/, async (c, r) => {
+    const name = await needsPull(c, p(r), pullPolicyOf(r.query.get("pull") ?? undefined));
+    return name === undefined ? { pull: false } : { pull: true, name };
+  }],
   ["GET", /^\/images\/(.+)$/, async (c, r) => c.images.mustResolve(p(r))],
   ["DELETE", /^\/images\/(.+)$/, async (c, r) => {
     const inUse = c.manager.imagesInUse();

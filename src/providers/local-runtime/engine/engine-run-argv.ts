@@ -15,6 +15,7 @@ import type { ServerResponse } from "node:http";
 import { ProviderError, type FailureCategory } from "../../contract.js";
 import { runtimeError } from "../runtime-error.js";
 import { encodeFrame, FRAME, type FrameType } from "./attach-protocol.js";
+import { ensureImage, needsPull, pullPolicyOf } from "./engine-pull.js";
 import type { EngineContext } from "./engine-routes.js";
 import { followRun, runErrorBody, type RunRequest } from "./engine-run.js";
 
@@ -65,6 +66,8 @@ export async function handleRunArgv(ctx: EngineContext, body: RunArgvRequest, re
   }
   if ("fullCli" in parsed) throw runtimeError("Conflict", "RUN_NEEDS_CLI", parsed.fullCli, "the CLI runs the command itself");
   const req = parsed.run;
+  // Pull progress is the Node CLI's to print: the launcher hands it a run that must pull.
+  if ((await needsPull(ctx, req.spec.image, pullPolicyOf(req.pull))) !== undefined) throw runtimeError("Conflict", "RUN_NEEDS_CLI", `image '${req.spec.image}' is to be pulled`, "the CLI runs the command itself");
   let closed = false;
   res.on("close", () => { closed = true; });
   const frame = (type: FrameType, payload: string) => { if (!closed) res.write(encodeFrame(type, payload)); };
@@ -76,6 +79,8 @@ export async function handleRunArgv(ctx: EngineContext, body: RunArgvRequest, re
   };
   let id: string;
   try {
+    // `--pull never` with a missing image fails here, as Docker's does, before anything is made.
+    await ensureImage(ctx, req.spec.image, pullPolicyOf(req.pull));
     // With rm the record says so: the engine removes it at the exit, also when it restarted meanwhile.
     id = (await ctx.manager.create(req.spec, req.rm ? { autoRemove: true } : {})).id;
   } catch (e) {

@@ -5,9 +5,9 @@
  * `--rm` does not depend on the client: a client that goes away does not keep the container.
  *
  * Two forms of the request body:
- * - `{spec, rm, detach}` (the Node CLI): NDJSON events, in this order: `{created}`, `{started}`,
- *   then (unless `detach`) `{log}`... and `{exited}`; or `{error}` after `created` when the start
- *   fails. A failure before `created` is an ordinary error response.
+ * - `{spec, rm, detach, pull}` (the Node CLI): NDJSON events, in this order: `{pull}`... while the
+ *   image is pulled, `{created}`, `{started}`, then (unless `detach`) `{log}`... and `{exited}`; or
+ *   `{error}` once a `pull` or `created` went out. A failure before any event is an ordinary error response.
  * - `{argv, cwd, env}` (the native launcher, engine-run-argv.ts): the command line of `infra run`,
  *   parsed by the CLI layer's handler the engine was given, answered with attach frames.
  */
@@ -17,6 +17,8 @@ import { isProviderError } from "../../contract.js";
 import type { ContainerRecord } from "../container/container-record.js";
 import { followContainerLogs } from "../container/log-follow.js";
 import type { LogLine } from "../container/log-file.js";
+import type { PullPolicy } from "../registry/resolve-image.js";
+import { ensureImage, pullPolicyOf, type PullEvent } from "./engine-pull.js";
 import type { EngineContext } from "./engine-routes.js";
 
 export interface RunRequest {
@@ -25,9 +27,12 @@ export interface RunRequest {
   rm?: boolean;
   /** Return once it runs, without its output or exit. */
   detach?: boolean;
+  /** Docker's `--pull`: missing (default), always, never. */
+  pull?: PullPolicy;
 }
 
 export type RunEvent =
+  | { pull: PullEvent }
   | { created: ContainerRecord }
   | { started: ContainerRecord }
   | { log: LogLine }
@@ -39,12 +44,24 @@ export interface RunErrorBody { category: string; code: string; message: string;
 export async function handleRun(ctx: EngineContext, body: unknown, res: ServerResponse): Promise<void> {
   const req = (body ?? {}) as Partial<RunRequest>;
   const m = ctx.manager;
-  // With rm the record says so: the engine removes it at the exit, also when it restarted meanwhile.
-  const created = await m.create((req.spec ?? {}) as ContainerSpec, req.rm ? { autoRemove: true } : {}); // throws before the stream: a plain error reply
-  res.writeHead(200, { "content-type": "application/x-ndjson" });
   let closed = false;
   res.on("close", () => { closed = true; });
-  const send = (e: RunEvent) => { if (!closed) res.write(JSON.stringify(e) + "\n"); };
+  const send = (e: RunEvent) => {
+    if (!res.headersSent) res.writeHead(200, { "content-type": "application/x-ndjson" });
+    if (!closed) res.write(JSON.stringify(e) + "\n");
+  };
+  let created: ContainerRecord;
+  try {
+    const spec = (req.spec ?? {}) as ContainerSpec;
+    await ensureImage(ctx, spec.image, pullPolicyOf(req.pull), (pull) => send({ pull }));
+    // With rm the record says so: the engine removes it at the exit, also when it restarted meanwhile.
+    created = await m.create(spec, req.rm ? { autoRemove: true } : {});
+  } catch (e) {
+    if (!res.headersSent) throw e; // nothing streamed yet: a plain error reply
+    send({ error: runErrorBody(e) });
+    res.end();
+    return;
+  }
   send({ created });
   try {
     await followRun(ctx, created, req, send, () => closed);

@@ -28,6 +28,7 @@ import { type EngineNetwork, type EngineNetworkOptions, networkOptionsFromEnv, n
 import { ROUTES, logQuery, type EngineContext } from "./engine-routes.js";
 import { EngineEvents } from "./engine-events.js";
 import { streamEvents } from "./engine-events-route.js";
+import { loadEngineConfig, type EngineConfig } from "./engine-config.js";
 
 const STATUS: Record<string, number> = { NotFound: 404, AlreadyExists: 409, Conflict: 409, Invalid: 400, Unavailable: 503, Internal: 500 };
 
@@ -104,11 +105,15 @@ export interface StartEngineOptions extends LayoutOptions {
   networkOptions?: EngineNetworkOptions;
   /** Parses `infra run` command lines for the argv form of `POST /run` (the CLI layer's); without it that form answers 409. */
   runArgv?: RunArgvHandler;
+  /** Default: the file `$INFRA_CONFIG` (else /etc/infra/engine.json) names. */
+  engineConfig?: EngineConfig;
 }
 
 export async function startEngine(opts: StartEngineOptions = {}): Promise<RunningEngine> {
   const layout = resolveLayout(opts);
   requireRoot("to run the engine");
+  // A bad settings file stops the engine before it touches anything, naming the file and key.
+  const engineConfig = opts.engineConfig ?? (await loadEngineConfig(process.env));
   await closeRunDir(layout);
   await refuseSecondEngine(layout);
   await claimEnginePid(layout);
@@ -145,7 +150,7 @@ export async function startEngine(opts: StartEngineOptions = {}): Promise<Runnin
     for (const r of manager.list(true)) if (r.state !== "running" && r.state !== "paused" && !r.network) await network.tearDownContainer(r.id).catch(() => undefined);
   }
   const ctx: EngineContext = {
-    manager, images, volumes, events, startedAt: new Date().toISOString(),
+    manager, images, volumes, events, startedAt: new Date().toISOString(), engineConfig, pulls: new Map(),
     ...(network ? { network } : {}), ...(net.error !== undefined ? { networkError: net.error } : {}),
   };
   const server = createServer((req, res) => {

@@ -72,5 +72,28 @@ export async function ensureEngine(opts: EnsureEngineOptions = {}): Promise<Engi
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw runtimeError("Unavailable", "ENGINE_START", `the engine did not start (see ${join(layout.run, "engine.log")})`, "run `infra engine` in a terminal to see why");
+  // An engine that refused to start (a bad settings file) said why as its last words.
+  const why = child.exitCode !== null ? await lastLogLine(join(layout.run, "engine.log")) : undefined;
+  throw runtimeError("Unavailable", "ENGINE_START", `the engine did not start${why !== undefined ? `: ${why}` : ""} (see ${join(layout.run, "engine.log")})`, "run `infra engine` in a terminal to see why");
+}
+
+/** The last line of the engine's log that says something, from its last 4 KiB. */
+async function lastLogLine(path: string): Promise<string | undefined> {
+  const text = await tail(path, 4096);
+  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^(hint|→)/i.test(l));
+  const errorLine = [...lines].reverse().find((l) => /error|INFRA_/i.test(l));
+  return (errorLine ?? lines[lines.length - 1])?.replace(/^Error: /, "").slice(0, 500);
+}
+
+async function tail(path: string, bytes: number): Promise<string> {
+  const f = await open(path, "r").catch(() => undefined);
+  if (f === undefined) return "";
+  try {
+    const size = (await f.stat()).size;
+    const buf = Buffer.alloc(Math.min(size, bytes));
+    await f.read(buf, 0, buf.length, size - buf.length);
+    return buf.toString("utf8");
+  } finally {
+    await f.close();
+  }
 }

@@ -44,6 +44,9 @@ export function parseImageRef(input: string): ImageRef {
     parts.shift();
   }
   for (const p of parts) if (!COMPONENT.test(p)) throw bad(`bad path component '${p}'`);
+  // Docker's canonical form of Docker Hub names: `index.docker.io/alpine` is `docker.io/library/alpine`.
+  if (domain === "index.docker.io") domain = "docker.io";
+  if (domain === "docker.io" && parts.length === 1) parts.unshift("library");
   const ref: ImageRef = { domain, path: parts.join("/") };
   if (tag !== undefined) ref.tag = tag;
   if (digest !== undefined) ref.digest = digest;
@@ -58,4 +61,18 @@ export function formatImageRef(r: ImageRef): string {
 
 export function normalizeImageName(input: string): string {
   return formatImageRef(parseImageRef(input));
+}
+
+/** True when the name says where it lives (`host.tld/`, `host:port/`, `localhost/`). Pure. */
+export function namesDomain(input: string): boolean {
+  const slash = input.indexOf("/");
+  if (slash < 0) return false;
+  const first = input.slice(0, slash);
+  return first.includes(".") || first.includes(":") || first === "localhost";
+}
+
+/** Docker's reading of a short name: `alpine:3.19` → `docker.io/library/alpine:3.19`, `user/app` → `docker.io/user/app:latest`. Pure. */
+export function dockerHubName(name: string): string {
+  const ref = parseImageRef(name);
+  return formatImageRef({ ...ref, domain: "docker.io", path: ref.path.includes("/") ? ref.path : `library/${ref.path}` });
 }

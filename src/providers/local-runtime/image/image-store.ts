@@ -14,7 +14,7 @@ import { CLOSED_DIR, CLOSED_FILE, closeStateRoot } from "../host/state-root.js";
 import { runtimeError } from "../runtime-error.js";
 import { BUSYBOX_IMAGE_NAME, BUSYBOX_RUNTIME_CONFIG, buildBusyboxLayer } from "./busybox-image.js";
 import { chainIds, digestHex, sha256 } from "./digest.js";
-import { parseImageRef, formatImageRef } from "./image-ref.js";
+import { dockerHubName, formatImageRef, namesDomain, parseImageRef } from "./image-ref.js";
 import { MEDIA, type Descriptor, type ImageConfig, type ImageManifest, type ImageRecord } from "./image-types.js";
 import { layerFile, layerStream } from "./layer-stream.js";
 import { extractLayer } from "./safe-extract.js";
@@ -198,6 +198,11 @@ export class ImageStore {
     const digest = idx.images[key] ?? (ref.digest !== undefined && Object.values(idx.images).includes(ref.digest) ? ref.digest : undefined);
     if (digest !== undefined) return this.recordFor(digest, namesOf(digest));
     if (key === BUSYBOX_IMAGE_NAME) return this.ensureBusybox();
+    // A short name not among the engine's own is Docker Hub's, as Docker reads it (pulled earlier).
+    if (!namesDomain(refOrId)) {
+      const hub = idx.images[dockerHubName(refOrId)];
+      if (hub !== undefined) return this.recordFor(hub, namesOf(hub));
+    }
     return undefined;
   }
 

@@ -1,7 +1,8 @@
 /** Builds a RegistryClient for a host from a store's registries config and the stored credentials. */
 import type { ImageStore } from "../image/image-store.js";
 import { authFilePath, lookupCredentials, type Credentials } from "./credentials.js";
-import { loadRegistriesConfig, registriesConfigPath, type RegistriesConfig } from "./registries-config.js";
+import { loadEngineConfig } from "../engine/engine-config.js";
+import { loadRegistriesConfig, registriesConfigPath, withEngineConfig, type RegistriesConfig } from "./registries-config.js";
 import type { FetchFn } from "./registry-auth.js";
 import { RegistryClient } from "./registry-client.js";
 
@@ -16,8 +17,10 @@ export interface RegistryAccessOptions {
   signal?: AbortSignal;
 }
 
+/** The engine passes its own (read at its start); `infra pull` reads registries.json and the engine settings file. */
 export async function registriesConfigFor(store: ImageStore, opts: RegistryAccessOptions): Promise<RegistriesConfig> {
-  return opts.config ?? loadRegistriesConfig(registriesConfigPath(store.layout.root));
+  if (opts.config) return opts.config;
+  return withEngineConfig(await loadRegistriesConfig(registriesConfigPath(store.layout.root)), await loadEngineConfig(process.env));
 }
 
 export async function openRegistryClient(store: ImageStore, host: string, opts: RegistryAccessOptions): Promise<RegistryClient> {

@@ -8,7 +8,9 @@ import type { ImageConfig, ImageRecord } from "../image/image-types.js";
 import { rememberBlobSources } from "./blob-sources.js";
 import { forEachLimit } from "./for-each-limit.js";
 import { manifestKind } from "./manifest-media.js";
-import { openRegistryClient, type RegistryAccessOptions } from "./open-client.js";
+import { isProviderError, ProviderError } from "../../contract.js";
+import { openRegistryClient, registriesConfigFor, type RegistryAccessOptions } from "./open-client.js";
+import { endpointHost } from "./registries-config.js";
 import type { RegistryClient, RemoteManifest } from "./registry-client.js";
 import { registryError } from "./registry-error.js";
 import { parseRemoteRef, remoteReference, type RemoteRef } from "./remote-ref.js";
@@ -59,10 +61,34 @@ interface ParsedManifest {
   layers: IndexEntry[];
 }
 
+/**
+ * A `docker.io` image comes from each configured mirror in turn, as Docker pulls it, then from
+ * Docker Hub itself; it is stored under its `docker.io/...` name whichever served it.
+ */
 export async function pullImage(store: ImageStore, input: string, opts: PullOptions = {}): Promise<PullResult> {
   const ref = parseRemoteRef(input);
-  const client = await openRegistryClient(store, ref.host, opts);
-  return pullWith(store, client, ref, opts);
+  const config = await registriesConfigFor(store, opts);
+  const mirrors = ref.host === "docker.io" ? config.mirrors ?? [] : [];
+  const tried: string[] = [];
+  for (const m of mirrors) {
+    try {
+      const client = await openRegistryClient(store, m.host, { ...opts, config });
+      return await pullWith(store, client, { ...ref, host: m.host }, opts);
+    } catch (e) {
+      // Whatever a mirror lacks or breaks, the origin may serve; an abort stops everything.
+      if (opts.signal?.aborted) throw e;
+      tried.push(`mirror ${m.host}: ${(e as Error).message}`);
+    }
+  }
+  try {
+    return await pullWith(store, await openRegistryClient(store, ref.host, { ...opts, config }), ref, opts);
+  } catch (e) {
+    if (tried.length === 0 || !isProviderError(e)) throw e;
+    throw new ProviderError(e.category, e.code, `cannot pull ${ref.name}: ${tried.join("; ")}; origin ${endpointHost(ref.host)}: ${e.message}`, {
+      hint: e.hint ?? "check the mirrors in the engine settings (docs/engine-config.md)",
+      cause: e,
+    });
+  }
 }
 
 export async function pullWith(store: ImageStore, client: RegistryClient, ref: RemoteRef, opts: PullOptions = {}): Promise<PullResult> {

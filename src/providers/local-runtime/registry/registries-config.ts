@@ -5,11 +5,14 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { EngineConfig, RegistryMirror } from "../engine/engine-config.js";
 import { registryError } from "./registry-error.js";
 
 export interface RegistriesConfig {
   insecure: string[];
   search: string[];
+  /** Tried in order for `docker.io` images, before Docker Hub (the engine settings' `registry-mirrors`). */
+  mirrors?: RegistryMirror[];
 }
 
 export const EMPTY_REGISTRIES_CONFIG: RegistriesConfig = { insecure: [], search: [] };
@@ -49,6 +52,12 @@ export function parseRegistriesConfig(text: string, path: string): RegistriesCon
   };
   for (const k of Object.keys(obj)) if (k !== "insecure" && k !== "search") throw bad(`unknown key "${k}"`);
   return { insecure: list("insecure"), search: list("search") };
+}
+
+/** registries.json and the engine settings together: insecure hosts from both, `http://` mirrors among them. Pure. */
+export function withEngineConfig(cfg: RegistriesConfig, engine: EngineConfig): RegistriesConfig {
+  const insecure = [...cfg.insecure, ...engine.insecureRegistries, ...engine.registryMirrors.filter((m) => m.plainHttp).map((m) => m.host)];
+  return { ...cfg, insecure: [...new Set(insecure)], mirrors: engine.registryMirrors };
 }
 
 /** Loopback registries never need TLS; the others only when configured insecure. */

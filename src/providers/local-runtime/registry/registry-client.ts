@@ -201,7 +201,7 @@ export class RegistryClient {
       "UNREACHABLE",
       `cannot reach registry ${this.host} at ${this.baseUrl}: ${why}`,
       tls && !this.plainHttp
-        ? `if ${this.host} serves plain HTTP, list it under "insecure" in registries.json`
+        ? `if ${this.host} serves plain HTTP, list it under "insecure-registries" in the engine settings (docs/engine-config.md)`
         : `check the host and port, and that the registry is running`,
       e,
     );

@@ -2,7 +2,7 @@
  * A reference to an image on a registry: the registry host, the repository path the API uses,
  * and the tag or digest. `localhost/...` (no port) is the engine's own namespace, never a registry.
  */
-import { formatImageRef, parseImageRef } from "../image/image-ref.js";
+import { formatImageRef, namesDomain, parseImageRef } from "../image/image-ref.js";
 import { registryError } from "./registry-error.js";
 
 export interface RemoteRef {
@@ -17,10 +17,7 @@ export interface RemoteRef {
 
 /** True when the user wrote a registry host (`host.tld/...`, `host:port/...`, `localhost/...`). Pure. */
 export function hasExplicitDomain(input: string): boolean {
-  const slash = input.indexOf("/");
-  if (slash < 0) return false;
-  const first = input.slice(0, slash);
-  return first.includes(".") || first.includes(":") || first === "localhost";
+  return namesDomain(input);
 }
 
 export function parseRemoteRef(input: string): RemoteRef {
@@ -35,7 +32,9 @@ export function parseRemoteRef(input: string): RemoteRef {
   }
   const dockerHub = ref.domain === "docker.io" || ref.domain === "index.docker.io";
   const repo = dockerHub && !ref.path.includes("/") ? `library/${ref.path}` : ref.path;
-  const out: RemoteRef = { host: ref.domain, repo, name: formatImageRef(ref) };
+  // Docker's canonical form: `index.docker.io/alpine` and `docker.io/alpine` are `docker.io/library/alpine`.
+  const host = dockerHub ? "docker.io" : ref.domain;
+  const out: RemoteRef = { host, repo, name: formatImageRef({ ...ref, domain: host, path: repo }) };
   if (ref.tag !== undefined) out.tag = ref.tag;
   if (ref.digest !== undefined) out.digest = ref.digest;
   return out;
