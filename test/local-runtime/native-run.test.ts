@@ -96,7 +96,7 @@ t.test("-e VAR from the client's environment, --env-file relative to its cwd", a
 });
 
 t.test("a bad flag, a missing --env-file, an unknown image: the Node CLI's text and exit code; nothing created", async (t) => {
-  for (const args of [["run", "--bogus", "busybox", "true"], ["run", "--env-file", "nope.env", "busybox", "true"], ["run", "--rm", "--network", "none", "nosuch:image", "true"], ["run"]]) {
+  for (const args of [["run", "--bogus", "busybox", "true"], ["run", "--env-file", "nope.env", "busybox", "true"], ["run", "--rm", "--pull", "never", "--network", "none", "nosuch:image", "true"], ["run"]]) {
     const native = await launch(args, { env });
     const node = await viaNode(args);
     t.equal(native.code, node.code, `${args.join(" ")}: exit code`);
@@ -126,8 +126,8 @@ t.test("Docker's exit codes, the same through the launcher and Node: 125 infra f
     [["run", "--rm", "--network", "none", "busybox", "/etc"], 126, /INFRA_RUNTIME_COMMAND_NOT_EXECUTABLE/],
     [["run", "--rm", "--bogus", "busybox"], 125, /INFRA_CLI_UNKNOWN_FLAG/],
     [["run", "--rm", "-xz", "busybox"], 125, /INFRA_CLI_UNKNOWN_FLAG/],
-    [["run", "--rm", "--network", "none", "nosuch:image"], 125, /INFRA_RUNTIME_IMAGE_NOT_FOUND/],
-    [["create", "--network", "none", "nosuch:image"], 125, /INFRA_RUNTIME_IMAGE_NOT_FOUND/],
+    [["run", "--rm", "--pull", "never", "--network", "none", "nosuch:image"], 125, /INFRA_RUNTIME_IMAGE_NOT_FOUND/],
+    [["create", "--pull", "never", "--network", "none", "nosuch:image"], 125, /INFRA_RUNTIME_IMAGE_NOT_FOUND/],
     [["run", "--rm", "--network", "none", "busybox", "sh", "-c", "exit 3"], 3, /^$/],
     [["run", "--rm", "--network", "none", "busybox", "sh", "-c", "exit 125"], 125, /^$/],
   ];
