@@ -75,7 +75,10 @@ t.test("service_healthy and service_completed_successfully hold the dependent ba
   t.ok(firstPass, "db's check passed once");
   t.comment(`db started ${db.startedAt}, first passing check ended ${firstPass?.end}, migrate finished ${migrate.finishedAt}, web started ${web.startedAt}`);
   t.ok(ms(web.startedAt) - ms(db.startedAt) >= 2000, `web started ${ms(web.startedAt) - ms(db.startedAt)} ms after db (≥ 2000: db's check passes only then)`);
-  t.ok(ms(web.startedAt) >= ms(firstPass?.end), "web started after db's first passing check");
+  // The health log keeps the last few checks only: on a slow machine the first pass may be gone from it.
+  const log = db.health?.log ?? [];
+  if (log[0]?.exitCode !== 0) t.ok(ms(web.startedAt) >= ms(firstPass?.end), "web started after db's first passing check");
+  else t.comment("the health log no longer holds db's failing checks: the 2000 ms bound above stands for it");
   t.equal(migrate.state, "exited");
   t.equal(migrate.exitCode, 0);
   t.ok(ms(web.startedAt) >= ms(migrate.finishedAt), "web started after migrate exited 0");

@@ -357,6 +357,7 @@ export class ContainerManager {
       mkdirSync(p.persist, { recursive: true });
       rmSync(join(this.layout.socketDir, rec.id), { recursive: true, force: true });
       if (existsSync(join(this.layout.runcRoot, rec.id))) await this.runc.delete(rec.id);
+      await this.housekeeping.parentsSettled();
       // infra-shim runs it at once (`runc run -d`); conmon creates it and `runc start` follows.
       const monitor = await startMonitor({
         id: rec.id, name: rec.name, bundle: p.bundle, pidFile: p.pidFile, conmonPidFile: p.conmonPid,

@@ -17,6 +17,8 @@ export class EngineHousekeeping {
   /** Parent cgroup directories the engine's containers were placed in (per controller). */
   private parents = new Set<string>();
   private idle: NodeJS.Timeout | undefined;
+  /** A removal of the parents under way (its rmdirs await one by one). */
+  private removing: Promise<void> | undefined;
 
   constructor(private readonly m: ContainerManager) {}
 
@@ -101,9 +103,23 @@ export class EngineHousekeeping {
     if (noneLeft) await this.removeParents();
   }
 
-  private async removeParents(): Promise<void> {
-    for (const p of this.parents) await rmdir(p).catch(() => undefined);
-    this.parents.clear();
+  /**
+   * Resolves once a removal of the parents under way is over. A start waits for it before runc
+   * makes the container's cgroup: runc's mkdir of parent/child fails when the parent goes between.
+   */
+  parentsSettled(): Promise<void> {
+    return this.removing ?? Promise.resolve();
+  }
+
+  private removeParents(): Promise<void> {
+    this.removing ??= (async () => {
+      for (const p of [...this.parents]) {
+        if (this.m.list(true).length > 0) return; // a container came meanwhile: its parents stay
+        await rmdir(p).catch(() => undefined);
+        this.parents.delete(p);
+      }
+    })().finally(() => { this.removing = undefined; });
+    return this.removing;
   }
 }
 
